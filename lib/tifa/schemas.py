@@ -15,10 +15,11 @@ these contracts; notebooks and exports rely on them.
 #: format     txt | md | docx | pdf | html | csv | xlsx | parquet
 #: encoding   detected text encoding (``utf-8``, ``utf-8-sig``, ``gb18030``, ``utf-16`` ...),
 #:            or the container format for binary formats
-#: sha256     hash of the raw text (after decoding), used for duplicate detection and caching
+#: sha256     hash of the cleaned text with all whitespace removed: two files holding the same
+#:            report (re-wrapped, another encoding) share it; used for duplicate detection
 #: title, agency, region   strings, missing (NA) when the text does not say
 #: year       Int64: the year reported on; date: datetime64 signing date; both may be missing
-#: label      short human label for charts (region + year, else title, else doc_id)
+#: label      short human label for charts (region + year, else title, else doc_id); unique
 #: n_chars    characters of the cleaned text
 #: n_tokens   Int64 tokens after tokenization (filled in by :func:`tifa.tokens.attach_counts`)
 #: raw_text   the decoded text exactly as read; text: the cleaned text

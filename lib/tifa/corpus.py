@@ -1,0 +1,804 @@
+"""Read a corpus: a folder of files, a single file, or a table of documents -> the
+documents table (:data:`tifa.schemas.DOCUMENTS`) and the ingest report
+(:data:`tifa.schemas.INGEST`).
+
+Each document is read by :mod:`tifa.readers` (decoding, file formats), cleaned by
+:func:`tifa.clean.clean_text` and described by :func:`tifa.metadata.extract_metadata`;
+metadata a user supplies (table columns, a manifest) wins over what the text says.
+
+Bad input never sinks the run: every file (or table row) looked at gets one row in the
+report, ``ok``, ``duplicate`` or ``skipped`` with a reason a person understands. Only a corpus
+with nothing readable at all raises :class:`EmptyCorpusError`.
+
+Document ids
+------------
+``doc_id`` is stable and readable, and depends on file names only, never on contents:
+
+* a file's id is its path relative to the corpus folder without the extension, ``/`` kept
+  (``sub/000_abc``); for a single file given as ``source`` it is the file's stem;
+* when several files share that id (``a.docx`` and ``a.txt``), the first in sorted order keeps
+  it (``a``) and the later ones keep their extension (``a.txt``);
+* a table row's id is ``<table path without extension>/<row id>``, the row id coming from
+  the table's ``doc_id`` or ``id`` column, else the 1-based row number (``reports/3``);
+* should an id still be taken, ``~2``, ``~3`` ... is appended.
+
+Duplicates
+----------
+Two inputs are duplicates when their cleaned texts are equal once all white space is removed
+(``sha256`` is the hash of exactly that; see :func:`fingerprint`), so the same report saved as
+``.txt`` and as a re-wrapped copy counts once. The first in sorted order is kept; the later
+gets status ``duplicate``, the reason ``same text as <source of the first>`` and, in the report,
+the ``doc_id`` of the document kept.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import re
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from tifa.clean import clean_text
+from tifa.metadata import extract_metadata
+from tifa.readers import TABLE_FORMATS, TEXT_FORMATS, ReadError, read_document, read_table
+from tifa.schemas import DOCUMENTS, INGEST, METADATA
+
+__all__ = ["Ingest", "EmptyCorpusError", "read_corpus", "fingerprint", "DEFAULT_INCLUDE"]
+
+#: File types read by default (extensions without the dot).
+DEFAULT_INCLUDE = ("txt", "md", "docx", "pdf", "html", "htm", "csv", "xlsx", "parquet")
+
+#: Column names taken as a table's text column, in order of preference (case-insensitive).
+TEXT_COLUMN_NAMES = ("text", "content", "body", "full_text", "fulltext", "正文", "全文", "内容", "文本")
+#: Column names giving a table row's document id (case-insensitive).
+ID_COLUMN_NAMES = ("doc_id", "id")
+#: Column names of a manifest naming the file a row describes (case-insensitive).
+FILE_COLUMN_NAMES = ("file", "filename", "source", "path", "文件", "文件名")
+#: Column names (case-insensitive) recognised as the user-supplied metadata fields.
+METADATA_ALIASES = {
+    "title": ("title", "标题", "题目"),
+    "agency": ("agency", "单位", "机关", "发文机关", "部门"),
+    "region": ("region", "地区", "地市", "城市", "省份"),
+    "year": ("year", "年份", "年度"),
+    "date": ("date", "日期", "成文日期", "发布日期"),
+    "label": ("label", "标签"),
+}
+#: A string column counts as the text column of a table (when no column is named like one)
+#: if its mean length in characters is at least this.
+MIN_MEAN_TEXT_CHARS = 200
+#: Labels made from titles are cut to this many characters.
+LABEL_CHARS = 20
+
+_EXTRACTED = ("title", "agency", "region", "year", "date")
+_STRING_DOC_COLUMNS = ("doc_id", "source", "format", "encoding", "sha256", "title", "agency",
+                       "region", "label", "raw_text", "text")
+_USUAL_ENCODINGS = {"utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be",
+                    "gb18030", "docx", "pdf", "xlsx", "parquet"}
+_WHITESPACE = re.compile(r"\s+")
+
+
+class Ingest(NamedTuple):
+    """What :func:`read_corpus` returns.
+
+    Attributes
+    ----------
+    documents : DataFrame
+        One row per accepted document, columns :data:`tifa.schemas.DOCUMENTS` then any extra
+        metadata columns.
+    report : DataFrame
+        One row per input looked at, columns :data:`tifa.schemas.INGEST`.
+    """
+
+    documents: pd.DataFrame
+    report: pd.DataFrame
+
+
+class EmptyCorpusError(ValueError):
+    """Nothing readable in the corpus. ``report`` holds the ingest report all the same.
+
+    Parameters
+    ----------
+    message : str
+        One sentence saying what was found.
+    report : DataFrame
+        The ingest report (columns :data:`tifa.schemas.INGEST`), possibly empty.
+    """
+
+    def __init__(self, message: str, report: pd.DataFrame):
+        super().__init__(message)
+        self.report = report
+
+
+def fingerprint(text: str) -> str:
+    """SHA-256 (hex) of ``text`` with all white space removed: the duplicate-detection key.
+
+    Parameters
+    ----------
+    text : str
+        A cleaned text.
+
+    Returns
+    -------
+    str
+        64 hex digits; equal for texts that differ only in white space (line wrapping,
+        indentation, line endings).
+    """
+    return hashlib.sha256(_WHITESPACE.sub("", text).encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- small helpers
+
+def _missing(value: Any) -> bool:
+    """True for None, NaN, NA and NaT (scalars only; anything else is a value)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return value != value
+    try:
+        result = pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(result, (bool, np.bool_)) and bool(result)
+
+
+def _text_value(value: Any) -> str | None:
+    """A non-empty stripped string, or None."""
+    if _missing(value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _id_text(value: Any) -> str | None:
+    """A row id as text: ``3.0`` from a spreadsheet becomes ``3``."""
+    if isinstance(value, float) and not _missing(value) and value.is_integer():
+        value = int(value)
+    return _text_value(value)
+
+
+def _parse_year(value: Any) -> int | None:
+    if _missing(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    try:  # numpy integers
+        if float(value).is_integer() and not isinstance(value, str):
+            return int(value)
+    except (TypeError, ValueError):
+        pass
+    match = re.search(r"(?<!\d)(\d{4})(?!\d)", str(value))
+    return int(match.group(1)) if match else None
+
+
+_CN_DATE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
+
+
+def _stamp(value: Any) -> pd.Timestamp | None:
+    """A timezone-naive Timestamp at day precision within datetime64[ns] range, or None."""
+    try:
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_localize(None)
+        return stamp.as_unit("ns").normalize()
+    except (ValueError, TypeError, OverflowError):  # OutOfBoundsDatetime is a ValueError
+        return None
+
+
+def _parse_date(value: Any) -> pd.Timestamp | None:
+    if _missing(value):
+        return None
+    if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date)):
+        return _stamp(value)
+    text = str(value).strip()
+    match = _CN_DATE.fullmatch(text)
+    if match:
+        try:
+            return _stamp(_dt.date(*(int(g) for g in match.groups())))
+        except ValueError:
+            return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            stamp = pd.to_datetime(text, errors="coerce")
+        except (ValueError, TypeError, OverflowError):
+            return None
+    return None if _missing(stamp) else _stamp(stamp)
+
+
+def _size(n: float) -> str:
+    """Bytes as a short human number: ``812 bytes``, ``3.4 kB``, ``25.3 MB``."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{int(n)} bytes"
+
+
+def _over_limit(kind: str, n: int, max_bytes: int) -> str:
+    return f"{kind} is {_size(n)}, over the {_size(max_bytes)} limit (max_bytes)"
+
+
+def _find_column(columns: Iterable[str], names: Iterable[str]) -> str | None:
+    """The first column whose name matches one of ``names`` (case-insensitive, in ``names`` order)."""
+    lower: dict[str, str] = {}
+    for col in columns:
+        lower.setdefault(str(col).strip().lower(), col)
+    for name in names:
+        if name.lower() in lower:
+            return lower[name.lower()]
+    return None
+
+
+def _metadata_columns(columns: Iterable[str]) -> dict[str, str]:
+    """Map each user column naming a metadata field to that field (first match wins)."""
+    columns = list(columns)
+    mapping: dict[str, str] = {}
+    for field, aliases in METADATA_ALIASES.items():
+        col = _find_column([c for c in columns if c not in mapping], aliases)
+        if col is not None:
+            mapping[col] = field
+    return mapping
+
+
+def _extra_name(column: str) -> str:
+    """Extra metadata columns keep their names, unless a fixed column has it (then ``user_``)."""
+    return f"user_{column}" if column in DOCUMENTS else column
+
+
+def _user_fields(values: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Split user-supplied values into metadata fields, extra columns and notes.
+
+    ``values`` maps column name -> value for one file or row; missing values supply nothing.
+    """
+    meta: dict[str, Any] = {}
+    extras: dict[str, Any] = {}
+    notes: list[str] = []
+    fields = _metadata_columns(values)
+    for col, value in values.items():
+        field = fields.get(col)
+        if field is None:
+            extras[_extra_name(str(col))] = None if _missing(value) else value
+            continue
+        if _missing(value) or (isinstance(value, str) and not value.strip()):
+            continue
+        if field == "year":
+            parsed = _parse_year(value)
+        elif field == "date":
+            parsed = _parse_date(value)
+        else:
+            parsed = _text_value(value)
+        if parsed is None:
+            notes.append(f"{where} {field} {str(value)!r} not understood; ignored")
+        else:
+            meta[field] = parsed
+    return meta, extras, notes
+
+
+# --------------------------------------------------------------------------- listing inputs
+
+class _Entry(NamedTuple):
+    rel: str            # path relative to the corpus root, posix; folders end in "/"
+    path: Path | None
+    skip: str | None    # reason when the entry is not read
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _list_folder(root: Path, *, recursive: bool, include: set[str], manifest: Path | None) -> list[_Entry]:
+    entries: list[_Entry] = []
+
+    def on_error(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        rel = _rel(where, root) if where != root else "."
+        entries.append(_Entry(rel.rstrip("/") + "/", None, f"cannot open folder: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
+        here = Path(dirpath)
+        keep = []
+        for name in sorted(dirnames):
+            if name.startswith("."):
+                entries.append(_Entry(_rel(here / name, root) + "/", None, "hidden folder (not looked into)"))
+            elif recursive:
+                keep.append(name)
+        dirnames[:] = keep
+        for name in filenames:
+            path = here / name
+            entries.append(_Entry(_rel(path, root), path, _skip_reason(path, include, manifest)))
+    entries.sort(key=lambda e: e.rel)
+    return entries
+
+
+def _skip_reason(path: Path, include: set[str] | None, manifest: Path | None) -> str | None:
+    """Why a listed file is not read (None: read it). ``include=None`` means the file was named
+    explicitly: read it whatever its name, if a reader knows its type."""
+    name = path.name
+    if include is not None and (name.startswith(".") or name.startswith("~$")):
+        return "hidden/temporary file"
+    if manifest is not None and _same_file(path, manifest):
+        return "the manifest (metadata for other files, not a document)"
+    ext = path.suffix.lower().lstrip(".")
+    if ext not in TEXT_FORMATS and ext not in TABLE_FORMATS:
+        return f"not a supported document type (.{ext})" if ext else "not a supported document type (no file extension)"
+    if include is not None and ext not in include:
+        return f"file type .{ext} is not in include="
+    try:
+        if not path.is_file():
+            return "not a regular file"
+    except OSError as exc:
+        return f"cannot open: {exc.strerror or exc}"
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _file_doc_ids(rels: list[str]) -> dict[str, str]:
+    """Ids for the files to read (sorted): path without extension, the extension kept on later
+    files sharing that id."""
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for rel in rels:
+        suffix = Path(rel).suffix
+        stem = rel[: -len(suffix)] if suffix else rel
+        doc_id = stem if stem not in taken else rel
+        taken.add(doc_id)
+        ids[rel] = doc_id
+    return ids
+
+
+# --------------------------------------------------------------------------- the manifest
+
+def _manifest_key(value: Any) -> str | None:
+    text = _text_value(value)
+    if text is None:
+        return None
+    text = text.replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    return text
+
+
+def _read_manifest(manifest: str | os.PathLike, rels: list[str], report: list[dict]) -> dict[str, dict[str, Any]]:
+    """User values per file (rel -> {column: value}); unmatched rows and problems go to ``report``."""
+    name = str(manifest)
+    try:
+        table, _ = read_table(manifest)
+    except ReadError as exc:
+        report.append(_row(name, status="skipped", reason=f"manifest not read: {exc.reason}"))
+        return {}
+    except Exception as exc:  # never let the manifest sink the run
+        report.append(_row(name, status="skipped", reason=f"manifest not read: {type(exc).__name__}: {exc}"))
+        return {}
+    file_col = _find_column(table.columns, FILE_COLUMN_NAMES)
+    if file_col is None:
+        cols = ", ".join(map(str, table.columns))
+        report.append(_row(name, status="skipped",
+                           reason=f"manifest has no file column (columns: {cols}); name it file"))
+        return {}
+
+    by_rel = {rel: [rel] for rel in rels}
+    by_stem_rel: dict[str, list[str]] = {}
+    by_name: dict[str, list[str]] = {}
+    by_stem: dict[str, list[str]] = {}
+    for rel in rels:
+        path = Path(rel)
+        by_stem_rel.setdefault(path.with_suffix("").as_posix(), []).append(rel)
+        by_name.setdefault(path.name, []).append(rel)
+        by_stem.setdefault(path.stem, []).append(rel)
+
+    values: dict[str, dict[str, Any]] = {}
+    others = [c for c in table.columns if c != file_col]
+    for n, record in enumerate(table.to_dict("records"), start=1):
+        key = _manifest_key(record[file_col])
+        matches: list[str] = []
+        if key is not None:
+            for lookup in (by_rel, by_stem_rel, by_name, by_stem):
+                matches = lookup.get(key, [])
+                if matches:
+                    break
+        if not matches:
+            report.append(_row(key or f"{Path(name).name}#row={n}", status="skipped",
+                               reason=f"manifest row matches no file (row {n} of {Path(name).name})"))
+            continue
+        for rel in matches:
+            values.setdefault(rel, {}).update({c: record[c] for c in others})
+    return values
+
+
+# --------------------------------------------------------------------------- building rows
+
+def _row(source: str, *, status: str, reason: str = "", notes: str = "", doc_id: str | None = None,
+         fmt: str | None = None, encoding: str | None = None, nbytes: int | None = None) -> dict:
+    return {"source": source, "doc_id": doc_id, "status": status, "reason": reason, "notes": notes,
+            "format": fmt, "encoding": encoding, "bytes": nbytes}
+
+
+def _label(meta: dict[str, Any], doc_id: str) -> str:
+    if meta.get("region") and meta.get("year") is not None:
+        return f"{meta['region']} {meta['year']}"
+    title = meta.get("title")
+    if title:
+        return title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1] + "…"
+    return doc_id
+
+
+def _extracted(text: str) -> tuple[dict[str, Any], list[str], str | None]:
+    """Metadata from the text: (fields, names not found, error note)."""
+    try:
+        found = extract_metadata(text) or {}
+    except Exception as exc:
+        return {}, list(_EXTRACTED), f"metadata extraction failed ({type(exc).__name__}: {exc})"
+    meta = {
+        "title": _text_value(found.get("title")),
+        "agency": _text_value(found.get("agency")),
+        "region": _text_value(found.get("region")),
+        "year": _parse_year(found.get("year")),
+        "date": _parse_date(found.get("date")),
+    }
+    missing = found.get("missing")
+    if missing is None:
+        missing = [f for f in _EXTRACTED if meta[f] is None]
+    missing = [f for f in missing if f in _EXTRACTED]
+    return meta, missing, None
+
+
+class _Collector:
+    """Accumulates documents and report rows; knows the texts and ids seen so far."""
+
+    def __init__(self) -> None:
+        self.docs: list[dict[str, Any]] = []
+        self.extras: dict[str, None] = {}  # ordered set of extra column names
+        self.report: list[dict[str, Any]] = []
+        self.seen: dict[str, tuple[str, str]] = {}  # fingerprint -> (source, doc_id)
+        self.ids: set[str] = set()
+
+    def skip(self, source: str, reason: str, **kw: Any) -> None:
+        self.report.append(_row(source, status="skipped", reason=reason, **kw))
+
+    def unique_id(self, doc_id: str) -> str:
+        if doc_id in self.ids:
+            k = 2
+            while f"{doc_id}~{k}" in self.ids:
+                k += 1
+            doc_id = f"{doc_id}~{k}"
+        self.ids.add(doc_id)
+        return doc_id
+
+    def accept(self, *, source: str, doc_id: str, raw: str, fmt: str, clean_fmt: str, encoding: str,
+               nbytes: int | None, user: dict[str, Any], extras: dict[str, Any], notes: list[str]) -> None:
+        info = {"fmt": fmt, "encoding": encoding, "nbytes": nbytes}
+        try:
+            text = clean_text(raw, fmt=clean_fmt)
+        except Exception as exc:
+            self.skip(source, f"cleaning failed ({type(exc).__name__}: {exc})", **info)
+            return
+        if not isinstance(text, str) or not text.strip():
+            self.skip(source, "no text after cleaning", **info)
+            return
+        key = fingerprint(text)
+        if key in self.seen:
+            first_source, first_id = self.seen[key]
+            self.report.append(_row(source, status="duplicate", reason=f"same text as {first_source}",
+                                    doc_id=first_id, **info))
+            return
+        doc_id = self.unique_id(doc_id)
+        self.seen[key] = (source, doc_id)
+
+        meta, not_found, error = _extracted(text)
+        notes = list(notes)
+        if encoding not in _USUAL_ENCODINGS:
+            notes.append(f"unusual encoding {encoding}: check that the text reads right")
+        if error:
+            notes.append(error)
+        not_found = [f for f in not_found if f not in user]
+        if not_found:
+            notes.append("metadata not found in text: " + ", ".join(not_found))
+        meta.update({k: v for k, v in user.items() if k in METADATA})
+        label = user.get("label") or _label(meta, doc_id)
+
+        doc = {
+            "doc_id": doc_id, "source": source, "format": fmt, "encoding": encoding, "sha256": key,
+            "title": meta.get("title"), "agency": meta.get("agency"), "region": meta.get("region"),
+            "year": meta.get("year"), "date": meta.get("date"), "label": label,
+            "n_chars": len(text), "n_tokens": None, "raw_text": raw, "text": text,
+        }
+        for col, value in extras.items():
+            self.extras.setdefault(col, None)
+            doc[col] = value
+        self.docs.append(doc)
+        self.report.append(_row(source, status="ok", doc_id=doc_id, notes="; ".join(notes), **info))
+
+
+def _merge_user(*layers: tuple[dict, dict, list]) -> tuple[dict, dict, list]:
+    meta: dict = {}
+    extras: dict = {}
+    notes: list = []
+    for m, e, n in layers:
+        meta.update(m)
+        extras.update({k: v for k, v in e.items() if v is not None or k not in extras})
+        notes.extend(n)
+    return meta, extras, notes
+
+
+def _read_file(entry: _Entry, doc_id: str, fmt: str, out: _Collector, *, max_bytes: int,
+               user: tuple[dict, dict, list]) -> None:
+    size = entry.path.stat().st_size
+    if size > max_bytes:
+        out.skip(entry.rel, _over_limit("file", size, max_bytes), fmt=fmt, nbytes=size)
+        return
+    try:
+        raw, encoding = read_document(entry.path)
+    except ReadError as exc:
+        out.skip(entry.rel, exc.reason, fmt=fmt, nbytes=size)
+        return
+    meta, extras, notes = user
+    out.accept(source=entry.rel, doc_id=doc_id, raw=raw, fmt=fmt, clean_fmt=fmt, encoding=encoding,
+               nbytes=size, user=meta, extras=extras, notes=notes)
+
+
+def _text_column(table: pd.DataFrame, text_column: str | None) -> str | None:
+    if text_column is not None:
+        if text_column in table.columns:
+            return text_column
+        return _find_column(table.columns, [text_column])
+    named = _find_column(table.columns, TEXT_COLUMN_NAMES)
+    if named is not None:
+        return named
+    best, best_len = None, 0.0
+    for col in table.columns:
+        values = [v for v in table[col].tolist() if isinstance(v, str)]
+        if not values:
+            continue
+        mean = sum(len(v) for v in values) / len(values)
+        if mean > best_len:
+            best, best_len = col, mean
+    return best if best_len >= MIN_MEAN_TEXT_CHARS else None
+
+
+def _read_table_file(entry: _Entry, fmt: str, out: _Collector, *, text_column: str | None,
+                     max_bytes: int, user: tuple[dict, dict, list]) -> None:
+    size = entry.path.stat().st_size
+    try:
+        table, encoding = read_table(entry.path)
+    except ReadError as exc:
+        out.skip(entry.rel, exc.reason, fmt=fmt, nbytes=size)
+        return
+    info = {"fmt": fmt, "encoding": encoding, "nbytes": size}
+    cols = ", ".join(map(str, table.columns))
+    col = _text_column(table, text_column)
+    if col is None:
+        if text_column is not None:
+            reason = f"text_column {text_column!r} is not a column of this table (columns: {cols})"
+        else:
+            reason = f"no text column found (columns: {cols}); name it with text_column="
+        out.skip(entry.rel, reason, **info)
+        return
+    if table.empty:
+        out.skip(entry.rel, "table has no rows", **info)
+        return
+    id_col = _find_column([c for c in table.columns if c != col], ID_COLUMN_NAMES)
+    others = [c for c in table.columns if c not in (col, id_col)]
+    suffix = Path(entry.rel).suffix
+    table_id = entry.rel[: -len(suffix)] if suffix else entry.rel
+
+    for n, record in enumerate(table.to_dict("records"), start=1):
+        source = f"{entry.rel}#row={n}"
+        value = record[col]
+        raw = None if _missing(value) else str(value)
+        row_info = {"fmt": fmt, "encoding": encoding}
+        if raw is None or not raw.strip():
+            out.skip(source, "empty text cell", nbytes=0, **row_info)
+            continue
+        nbytes = len(raw.encode("utf-8", "surrogatepass"))
+        if nbytes > max_bytes:
+            out.skip(source, _over_limit("text", nbytes, max_bytes), nbytes=nbytes, **row_info)
+            continue
+        row_id = _id_text(record[id_col]) if id_col is not None else None
+        doc_id = f"{table_id}/{row_id if row_id is not None else n}"
+        meta, extras, notes = _merge_user(user, _user_fields({c: record[c] for c in others}, "table"))
+        out.accept(source=source, doc_id=doc_id, raw=raw, fmt=fmt, clean_fmt="txt", encoding=encoding,
+                   nbytes=nbytes, user=meta, extras=extras, notes=notes)
+
+
+# --------------------------------------------------------------------------- result tables
+
+def _report_frame(rows: list[dict]) -> pd.DataFrame:
+    report = pd.DataFrame.from_records(rows, columns=INGEST)
+    for col in INGEST:
+        if col != "bytes":
+            report[col] = report[col].astype("string")
+    report["bytes"] = pd.array([None if _missing(v) else int(v) for v in report["bytes"]], dtype="Int64")
+    for col in ("reason", "notes"):
+        report[col] = report[col].fillna("")
+    return report
+
+
+def unique_labels(labels: pd.Series) -> pd.Series:
+    """Make chart labels unique: the second ``聊城市 2022`` becomes ``聊城市 2022 (2)``, and so on.
+
+    Labels name single documents in charts (``by="label"``), so two reports must never share one.
+    """
+    seen: Counter = Counter()
+    out = []
+    taken = set(labels.dropna())
+    for value in labels:
+        seen[value] += 1
+        if seen[value] == 1:
+            out.append(value)
+            continue
+        n = seen[value]
+        while f"{value} ({n})" in taken:
+            n += 1
+        new = f"{value} ({n})"
+        taken.add(new)
+        out.append(new)
+    return pd.Series(out, index=labels.index, dtype="string")
+
+
+def _documents_frame(docs: list[dict], extras: list[str]) -> pd.DataFrame:
+    columns = DOCUMENTS + [c for c in extras if c not in DOCUMENTS]
+    frame = pd.DataFrame.from_records(docs, columns=columns)
+    for col in _STRING_DOC_COLUMNS:
+        frame[col] = frame[col].astype("string")
+    frame["year"] = pd.array([None if _missing(v) else int(v) for v in frame["year"]], dtype="Int64")
+    frame["date"] = pd.Series([pd.NaT if _missing(v) else v for v in frame["date"]],
+                              index=frame.index, dtype="datetime64[ns]")
+    frame["n_chars"] = frame["n_chars"].astype("int64")
+    frame["n_tokens"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame["label"] = unique_labels(frame["label"])
+    for col in columns[len(DOCUMENTS):]:
+        values = frame[col]
+        if not all(isinstance(v, str) or _missing(v) for v in values):
+            values = values.infer_objects()
+            if values.dtype != object:
+                frame[col] = values
+                continue
+        # strings, or a mix of types (which Parquet could not store): text
+        frame[col] = pd.Series([pd.NA if _missing(v) else str(v) for v in values],
+                               index=frame.index, dtype="string")
+    return frame
+
+
+def _empty_message(source: str, rows: list[dict], n_files: int) -> str:
+    if n_files == 0:
+        return f"No readable documents in '{source}': it holds no files."
+    reasons = Counter(r["reason"] for r in rows if r["status"] == "skipped" and r["reason"])
+    top = ""
+    if reasons:
+        reason, _ = reasons.most_common(1)[0]
+        top = f" ({reason}{' and other reasons' if len(reasons) > 1 else ''})"
+    looked = "1 file looked at and skipped" if n_files == 1 else f"{n_files} files looked at, all skipped"
+    return f"No readable documents in '{source}': {looked}{top} — see the ingest report."
+
+
+# --------------------------------------------------------------------------- the entry point
+
+def read_corpus(
+    source: str | os.PathLike,
+    *,
+    text_column: str | None = None,
+    manifest: str | os.PathLike | None = None,
+    max_bytes: int = 20_000_000,
+    recursive: bool = True,
+    include: Iterable[str] = DEFAULT_INCLUDE,
+) -> Ingest:
+    """Read a folder of reports, a single report, or a table of reports.
+
+    Parameters
+    ----------
+    source : str or path-like
+        A folder (walked in sorted order of relative path; tables found in it are read as
+        tables of documents), a single document file, or a table file (``.csv``, ``.xlsx``,
+        ``.parquet``) with one document per row. Hidden files and folders (name starting with
+        ``.``) and Office lock files (``~$...``) are not read; each gets a ``skipped`` row.
+        Files of other types get a ``skipped`` row too.
+    text_column : str, optional
+        Default None. The column holding the text in table inputs. When None it is detected:
+        a column named ``text``, ``content``, ``body``, ``full_text``, ``正文``, ``全文``,
+        ``内容`` or ``文本`` (case-insensitive), else the string column with the longest mean
+        length if that is at least 200 characters. A table without one gets a ``skipped`` row.
+        Of a table's other columns, ``doc_id``/``id`` gives the row's id, ``title``, ``agency``,
+        ``region``, ``year``, ``date`` and ``label`` (and the aliases in
+        :data:`METADATA_ALIASES`) override what is extracted from the text, and the rest are
+        kept as extra columns of the documents table (prefixed ``user_`` if a fixed column has
+        the name).
+    manifest : str or path-like, optional
+        Default None. A table (CSV, or .xlsx/.parquet) with a ``file`` column (or ``filename``,
+        ``source``, ``path``) naming files of the corpus, matched against, in this order, the
+        relative path, the relative path without extension, the file name, the file name
+        without extension. Its other columns are metadata for those files, as for table
+        columns (a table's own columns win over the manifest's). A relative manifest path is
+        relative to the working directory. Rows matching no file get a ``skipped`` row
+        "manifest row matches no file"; a manifest that cannot be read gets one ``skipped``
+        row and is otherwise ignored.
+    max_bytes : int
+        Default 20_000_000. Files larger than this are not read (``skipped``). For table
+        files the limit applies to each row's text (UTF-8 bytes), not to the table file.
+    recursive : bool
+        Default True. Walk sub-folders of a folder ``source``.
+    include : iterable of str
+        Default ``("txt", "md", "docx", "pdf", "html", "htm", "csv", "xlsx", "parquet")``.
+        File extensions (without the dot, case-insensitive) read from a folder. Ignored for a
+        single file given as ``source``.
+
+    Returns
+    -------
+    Ingest
+        ``(documents, report)``. ``documents`` has the columns of
+        :data:`tifa.schemas.DOCUMENTS` (string columns in pandas ``string`` dtype, ``year``
+        and ``n_tokens`` ``Int64``, ``date`` ``datetime64[ns]``, ``n_tokens`` all missing
+        until tokenization), then the extra metadata columns. ``report`` has the columns of
+        :data:`tifa.schemas.INGEST`: one row per file, table row, hidden folder or unmatched
+        manifest row, in sorted order (manifest rows last); ``notes`` of accepted documents
+        list the metadata fields the text did not give (unless supplied by the user).
+        See the module docstring for how ids and duplicates are decided.
+
+    Raises
+    ------
+    EmptyCorpusError
+        When ``source`` does not exist or no document could be read; its ``report``
+        attribute holds the ingest report.
+    """
+    src = Path(source)
+    shown = str(source)
+    include_set = {str(e).lower().lstrip(".") for e in include}
+    manifest_path = Path(manifest) if manifest is not None else None
+    out = _Collector()
+
+    if src.is_dir():
+        root = src
+        entries = _list_folder(root, recursive=recursive, include=include_set, manifest=manifest_path)
+    elif src.exists():
+        root = src.parent
+        entries = [_Entry(src.name, src, _skip_reason(src, None, None))]
+    else:
+        kind = "file" if src.suffix.lower().lstrip(".") in {*TEXT_FORMATS, *TABLE_FORMATS} else "folder"
+        raise EmptyCorpusError(f"Corpus {kind} '{shown}' does not exist.", _report_frame([]))
+
+    files = [e for e in entries if e.path is not None]
+    to_read = [e.rel for e in files if e.skip is None]
+    ids = _file_doc_ids([rel for rel in to_read if Path(rel).suffix.lower().lstrip(".") in TEXT_FORMATS])
+    manifest_rows: list[dict] = []
+    user_values = (_read_manifest(manifest_path, [e.rel for e in files], manifest_rows)
+                   if manifest_path is not None else {})
+
+    for entry in entries:
+        if entry.skip is not None:
+            nbytes = None
+            if entry.path is not None:
+                try:
+                    nbytes = entry.path.stat().st_size
+                except OSError:
+                    pass
+            out.skip(entry.rel, entry.skip, nbytes=nbytes)
+            continue
+        ext = entry.path.suffix.lower().lstrip(".")
+        user = _user_fields(user_values.get(entry.rel, {}), "manifest")
+        try:
+            if ext in TABLE_FORMATS:
+                _read_table_file(entry, TABLE_FORMATS[ext], out, text_column=text_column,
+                                 max_bytes=max_bytes, user=user)
+            else:
+                _read_file(entry, ids[entry.rel], TEXT_FORMATS[ext], out, max_bytes=max_bytes, user=user)
+        except Exception as exc:  # one bad file never sinks the run
+            out.skip(entry.rel, f"could not read ({type(exc).__name__}: {exc})")
+
+    rows = out.report + manifest_rows
+    report = _report_frame(rows)
+    if not out.docs:
+        raise EmptyCorpusError(_empty_message(shown, out.report, len(files)), report)
+    return Ingest(_documents_frame(out.docs, list(out.extras)), report)
