@@ -1,0 +1,675 @@
+"""Figures drawn from tables: tables in, a matplotlib Figure out.
+
+Chart functions compute no statistics: the table already holds the numbers (counts, rates,
+scores) and a chart only selects rows to show (the first ``top_n`` by value, the first
+``max_panels`` groups) and draws them. Every figure has a title, an optional subtitle (what was
+counted, which filters) and an optional source line at the bottom, uses the house style of
+:mod:`tifa.style` (Chinese fonts that never depend on the machine) and a constrained layout so
+labels do not overlap; long Chinese labels are truncated (``…``) or wrapped.
+
+Figures are built with :class:`matplotlib.figure.Figure` directly, outside pyplot: nothing is
+shown or kept alive behind the caller's back (no "too many figures" with 5,000 groups). In a
+notebook, end a cell with the figure (or ``display(fig)``) to see it — figures are
+:class:`ChartFigure`, a Figure with a PNG representation for Jupyter; save them with
+:func:`tifa.export.save_figure`.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from tifa import style
+
+#: Axis labels for well-known value columns (others are shown under their column name).
+VALUE_LABELS = {
+    "count": "出现次数",
+    "per_10k": "每万词出现次数",
+    "n_chars": "字数",
+    "n_tokens": "词数",
+    "n_docs": "文档数",
+    "tfidf": "TF-IDF",
+    "g2": "对数似然比 G2",
+    "log_ratio": "对数比",
+    "share": "占比",
+}
+
+#: Shown instead of a chart when the table has no rows to draw.
+EMPTY_MESSAGE = "没有可显示的数据"
+
+_TITLE_PT = 17.0
+_SUBTITLE_PT = 11.5
+_SOURCE_PT = 9.5
+_EDGE_IN = 0.15  # inches of padding at the figure edges
+
+
+# ---------------------------------------------------------------------------- text helpers
+
+def _char_units(ch: str) -> int:
+    """Display width in half-em units: CJK and full-width characters count 2."""
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _text_units(s: str) -> int:
+    return sum(_char_units(ch) for ch in s)
+
+
+def _plain(s: object) -> str:
+    """Text for a label: NA shown as '（缺失）', '$' escaped so it is never read as math."""
+    if s is None or (not isinstance(s, str) and pd.isna(s)):
+        return "（缺失）"
+    return str(s).replace("$", r"\$")
+
+
+def _truncate(s: object, max_units: int) -> str:
+    """Shorten a label to ``max_units`` half-em units, ending in '…' when cut."""
+    s = _plain(s)
+    if _text_units(s) <= max_units:
+        return s
+    out, used = [], 1  # room for the ellipsis
+    for ch in s:
+        w = _char_units(ch)
+        if used + w > max_units:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out).rstrip() + "…"
+
+
+def _wrap(s: object, max_units: int, *, max_lines: int | None = None) -> str:
+    """Wrap text to lines of at most ``max_units`` half-em units (CJK-aware).
+
+    Latin words are kept whole where possible; CJK text breaks between any two characters.
+    With ``max_lines``, the last kept line is truncated with '…'.
+    """
+    s = _plain(s)
+    lines: list[str] = []
+    for para in s.split("\n"):
+        line, used = "", 0
+        for token in _tokens_for_wrap(para):
+            w = _text_units(token)
+            if used + w > max_units and line:
+                lines.append(line.rstrip())
+                line, used = token.lstrip(), _text_units(token.lstrip())
+            else:
+                line += token
+                used += w
+        lines.append(line.rstrip())
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = _truncate(lines[-1] + "…", max_units)
+    return "\n".join(lines)
+
+
+def _tokens_for_wrap(s: str) -> list[str]:
+    """Split into breakable pieces: single wide characters, or runs of narrow ones (words)."""
+    pieces: list[str] = []
+    buf = ""
+    for ch in s:
+        if _char_units(ch) == 2:
+            if buf:
+                pieces.append(buf)
+                buf = ""
+            pieces.append(ch)
+        elif ch == " ":
+            buf += ch
+            pieces.append(buf)
+            buf = ""
+        else:
+            buf += ch
+    if buf:
+        pieces.append(buf)
+    return pieces
+
+
+def _fmt_number(v: float) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    v = float(v)
+    if v.is_integer():
+        return f"{v:.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def _integer_ticks(axis, values) -> None:
+    """Whole-number ticks on a value axis when every value is a whole number (counts)."""
+    from matplotlib.ticker import MaxNLocator
+
+    vals = np.asarray(values, dtype=float)
+    vals = vals[np.isfinite(vals)]
+    if len(vals) and np.all(vals == np.round(vals)):
+        axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _value_label(value: str, value_label: str | None) -> str:
+    return value_label if value_label is not None else VALUE_LABELS.get(value, value)
+
+
+def _require(table: pd.DataFrame, columns: list[str], what: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"{what} needs a pandas DataFrame, got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise KeyError(
+            f"{what}: column(s) {missing} not in the table; it has {list(table.columns)}"
+        )
+
+
+# ---------------------------------------------------------------------------- figure frame
+
+class ChartFigure(Figure):
+    """A matplotlib Figure that Jupyter shows as a PNG when it is a cell's result.
+
+    tifa builds figures outside pyplot, so Jupyter's inline backend may not know them; this
+    subclass adds ``_repr_png_`` (drawn at ``figure.dpi`` x 1.5 with a tight box). Everything
+    else is a plain :class:`matplotlib.figure.Figure`.
+    """
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=self.dpi * 1.5, bbox_inches="tight")
+        return buf.getvalue()
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    style.ensure_style()
+    return ChartFigure(figsize=(width, height), layout="constrained")
+
+
+def _frame(fig: Figure, *, title: str | None, subtitle: str | None = None,
+           source: str | None = None) -> Figure:
+    """Put title, subtitle and source line on a figure and keep the axes clear of them.
+
+    The title and subtitle sit top left, the source line bottom left, all in figure text;
+    the constrained layout is confined to the space between them (its ``rect``), so nothing
+    overlaps whatever the number of wrapped lines.
+    """
+    width, height = fig.get_size_inches()
+    usable_pt = (width - 2 * _EDGE_IN) * 72
+    top = _EDGE_IN
+    x = _EDGE_IN / width
+    if title:
+        text = _wrap(title, int(usable_pt / (_TITLE_PT * 0.5)))
+        fig.text(x, 1 - top / height, text, ha="left", va="top", fontsize=_TITLE_PT,
+                 color="#111111")
+        top += text.count("\n") * _TITLE_PT * 1.3 / 72 + _TITLE_PT * 1.25 / 72 + 0.06
+    if subtitle:
+        text = _wrap(subtitle, int(usable_pt / (_SUBTITLE_PT * 0.5)))
+        fig.text(x, 1 - top / height, text, ha="left", va="top", fontsize=_SUBTITLE_PT,
+                 color=style.MUTED, linespacing=1.3)
+        top += (text.count("\n") + 1) * _SUBTITLE_PT * 1.35 / 72 + 0.04
+    bottom = 0.0
+    if source:
+        text = _wrap(source, int(usable_pt / (_SOURCE_PT * 0.5)))
+        fig.text(x, _EDGE_IN * 0.5 / height, text, ha="left", va="bottom", fontsize=_SOURCE_PT,
+                 color=style.MUTED, linespacing=1.3)
+        bottom = _EDGE_IN * 0.5 + (text.count("\n") + 1) * _SOURCE_PT * 1.35 / 72 + 0.08
+    header = (top + 0.08) if (title or subtitle) else 0.0
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(0, bottom / height, 1, 1 - (header + bottom) / height))
+    return fig
+
+
+def _header_inches(title, subtitle, source, width: float) -> float:
+    """Approximate height the frame takes, to size figures before drawing."""
+    usable_pt = (width - 2 * _EDGE_IN) * 72
+    h = 0.0
+    if title:
+        h += (_wrap(title, int(usable_pt / (_TITLE_PT * 0.5))).count("\n") + 1) * _TITLE_PT * 1.3 / 72
+    if subtitle:
+        h += (_wrap(subtitle, int(usable_pt / (_SUBTITLE_PT * 0.5))).count("\n") + 1) * _SUBTITLE_PT * 1.35 / 72
+    if source:
+        h += (_wrap(source, int(usable_pt / (_SOURCE_PT * 0.5))).count("\n") + 1) * _SOURCE_PT * 1.35 / 72
+    return h + 0.4
+
+
+def _empty(fig: Figure, message: str = EMPTY_MESSAGE) -> None:
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color=style.MUTED,
+            transform=ax.transAxes)
+
+
+def _join(*parts: str | None) -> str | None:
+    parts = [p for p in parts if p]
+    return "；".join(parts) if parts else None
+
+
+# ---------------------------------------------------------------------------- charts
+
+def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count",
+                  group: str | None = "group", top_n: int = 15, title: str = "高频词",
+                  subtitle: str | None = None, source: str | None = None,
+                  ncols: int | None = None, max_panels: int = 12, sharex: bool = True,
+                  colors: Mapping | None = None, value_label: str | None = None,
+                  label_chars: int = 10, show_values: bool = True,
+                  figsize: tuple[float, float] | None = None) -> Figure:
+    """Top terms per group as small multiples of horizontal bars, largest at the top.
+
+    One panel per group, in the order in which the groups first appear in the table. Within a
+    panel the rows are ordered by ``value`` (ties keep table order) and the first ``top_n`` are
+    drawn. With more than ``max_panels`` groups only the first ``max_panels`` are drawn and the
+    subtitle says so.
+
+    Parameters
+    ----------
+    freq : pandas.DataFrame
+        One row per (group, term) with the number to draw, e.g. ``tables/keywords.csv``.
+    term : str, default "term"
+        Column with the terms (bar labels).
+    value : str, default "count"
+        Column with the numbers (bar lengths), e.g. ``"count"`` or ``"per_10k"``.
+    group : str or None, default "group"
+        Column with the group of each row; ``None`` draws a single panel of the whole table.
+    top_n : int, default 15
+        Bars per panel.
+    title : str, default "高频词"
+        Figure title.
+    subtitle : str, optional
+        Line under the title: what was counted, which filters. Default none.
+    source : str, optional
+        Source line at the bottom. Default none.
+    ncols : int, optional
+        Panels per row; default chooses 1–4 from the number of panels.
+    max_panels : int, default 12
+        Most panels drawn.
+    sharex : bool, default True
+        One value axis for all panels (comparable bar lengths); ``False`` scales each panel.
+    colors : mapping, optional
+        ``{group: colour}``; default :func:`tifa.style.group_colors` of all groups in the table.
+        Pass one mapping to every chart of a run to keep colours consistent.
+    value_label : str, optional
+        Value axis label; default a Chinese name for known columns (:data:`VALUE_LABELS`),
+        else the column name.
+    label_chars : int, default 10
+        Longest term label in Chinese characters (two Latin letters count as one); longer
+        terms end in '…'.
+    show_values : bool, default True
+        Write the number at the end of each bar.
+    figsize : (float, float), optional
+        Figure size in inches; default grows with panels and ``top_n``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cols = [term, value] + ([group] if group is not None else [])
+    _require(freq, cols, "bar_top_terms")
+    if top_n < 1 or max_panels < 1:
+        raise ValueError("top_n and max_panels must be at least 1")
+    if group is None:
+        groups = [(None, freq)]
+    else:
+        groups = list(freq.groupby(group, sort=False, dropna=False))
+    n_groups = len(groups)
+    shown = groups[:max_panels]
+    if n_groups > max_panels:
+        subtitle = _join(subtitle, f"仅显示前 {max_panels} 组（共 {n_groups} 组）")
+    palette = dict(colors) if colors is not None else (
+        style.group_colors(freq[group].dropna()) if group is not None else {})
+
+    n = max(len(shown), 1)
+    if ncols is None:
+        ncols = 1 if n == 1 else 2 if n in (2, 4) else 3 if n <= 9 else 4
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    if figsize is None:
+        width = min(18.0, max(7.5, 4.4 * ncols + 0.6))
+        panel_h = 0.27 * top_n + 0.9
+        figsize = (width, nrows * panel_h + _header_inches(title, subtitle, source, width))
+    fig = _new_figure(*figsize)
+    _frame(fig, title=title, subtitle=subtitle, source=source)
+    if freq.empty:
+        _empty(fig)
+        return fig
+
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    rows = []
+    for key, sub in shown:
+        top = sub.sort_values(value, ascending=False, kind="stable").head(top_n)
+        rows.append((key, top))
+    xmax = max((float(np.nanmax(t[value].to_numpy(dtype=float))) for _, t in rows if len(t)),
+               default=0.0)
+    for ax, (key, top) in zip(axes, rows):
+        vals = top[value].to_numpy(dtype=float)
+        color = palette.get(key, style.PALETTE[0]) if group is not None else style.PALETTE[0]
+        bars = ax.barh(np.arange(len(top)), vals, color=color, height=0.72)
+        ax.set_yticks(np.arange(len(top)),
+                      labels=[_truncate(t, 2 * label_chars) for t in top[term]])
+        ax.set_ylim(top_n - 0.5, -0.5)  # largest at the top; equal bar height in every panel
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
+        if group is not None:
+            ax.set_title(_truncate(key, 28), fontsize=13, color="#222222")
+        if show_values and len(vals):
+            ax.bar_label(bars, labels=[_fmt_number(v) for v in vals], padding=3,
+                         fontsize=9, color=style.MUTED)
+        local_max = float(np.nanmax(vals)) if len(vals) else 0.0
+        upper = (xmax if sharex else local_max) or 1.0
+        ax.set_xlim(0, upper * (1.15 if show_values else 1.03))
+        _integer_ticks(ax.xaxis, vals)
+    for i, ax in enumerate(axes):
+        if i >= len(rows):
+            ax.set_visible(False)
+        elif i + ncols >= len(rows):  # lowest panel of its column
+            ax.set_xlabel(_value_label(value, value_label), color=style.MUTED)
+    return fig
+
+
+def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
+        orientation: str = "h", group: str | None = None, colors: Mapping | None = None,
+        title: str = "", subtitle: str | None = None, source: str | None = None,
+        max_bars: int = 40, value_label: str | None = None, label_chars: int = 14,
+        show_values: bool = True, figsize: tuple[float, float] | None = None) -> Figure:
+    """A simple bar chart of one number per row, e.g. document lengths per label.
+
+    Rows are drawn in table order (sort the table first to rank them): top to bottom when
+    horizontal, left to right when vertical. With more than ``max_bars`` rows only the first
+    ``max_bars`` are drawn and the subtitle says so.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per bar.
+    label : str, default "label"
+        Column with the bar labels (e.g. the documents' ``label``).
+    value : str, default "n_chars"
+        Column with the numbers.
+    orientation : {"h", "v"}, default "h"
+        Horizontal bars (labels on the left; best for Chinese) or vertical bars (labels
+        wrapped under the bars).
+    group : str, optional
+        Column whose values colour the bars, with a legend; default one colour.
+    colors : mapping, optional
+        ``{group: colour}``; default :func:`tifa.style.group_colors` of the ``group`` column.
+    title : str, default ""
+        Figure title.
+    subtitle : str, optional
+        Line under the title. Default none.
+    source : str, optional
+        Source line at the bottom. Default none.
+    max_bars : int, default 40
+        Most bars drawn.
+    value_label : str, optional
+        Value axis label; default from :data:`VALUE_LABELS` or the column name.
+    label_chars : int, default 14
+        Longest label in Chinese characters per line (truncated with '…' when horizontal,
+        wrapped on up to three lines when vertical).
+    show_values : bool, default True
+        Write the number at the end of each bar.
+    figsize : (float, float), optional
+        Figure size in inches; default grows with the number of bars.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cols = [label, value] + ([group] if group is not None else [])
+    _require(table, cols, "bar")
+    if orientation not in ("h", "v"):
+        raise ValueError(f"orientation must be 'h' or 'v', got {orientation!r}")
+    n_rows = len(table)
+    if n_rows > max_bars:
+        subtitle = _join(subtitle, f"仅显示前 {max_bars} 项（共 {n_rows} 项）")
+    rows = table.head(max_bars)
+    n = len(rows)
+    width_guess = (figsize[0] if figsize else
+                   10.0 if orientation == "h" else min(18.0, max(7.0, 0.75 * n + 2.0)))
+    if figsize is None:
+        extra = _header_inches(title, subtitle, source, width_guess)
+        if orientation == "h":
+            figsize = (width_guess, max(2.2, 0.36 * n + 1.1) + extra)
+        else:
+            figsize = (width_guess, 4.6 + extra)
+    fig = _new_figure(*figsize)
+    _frame(fig, title=title, subtitle=subtitle, source=source)
+    if rows.empty:
+        _empty(fig)
+        return fig
+    ax = fig.add_subplot()
+    vals = rows[value].to_numpy(dtype=float)
+    pos = np.arange(n)
+    if group is not None:
+        palette = dict(colors) if colors is not None else style.group_colors(table[group].dropna())
+        bar_colors = [palette.get(g, style.PALETTE[0]) for g in rows[group]]
+    else:
+        bar_colors = [style.PALETTE[0]] * n
+    if orientation == "h":
+        bars = ax.barh(pos, vals, color=bar_colors, height=0.72)
+        ax.set_yticks(pos, labels=[_truncate(t, 2 * label_chars) for t in rows[label]])
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(_value_label(value, value_label), color=style.MUTED)
+        _integer_ticks(ax.xaxis, vals)
+        if len(vals) and np.nanmax(vals) > 0 and show_values:
+            ax.set_xlim(0, float(np.nanmax(vals)) * 1.12)
+    else:
+        bars = ax.bar(pos, vals, color=bar_colors, width=0.72)
+        ax.set_xticks(pos, labels=[_wrap(t, 2 * max(2, label_chars // 2), max_lines=3)
+                                   for t in rows[label]])
+        ax.grid(axis="x", visible=False)
+        ax.tick_params(axis="x", length=0)
+        ax.set_ylabel(_value_label(value, value_label), color=style.MUTED)
+        _integer_ticks(ax.yaxis, vals)
+        if len(vals) and np.nanmax(vals) > 0 and show_values:
+            ax.set_ylim(0, float(np.nanmax(vals)) * 1.1)
+    if show_values:
+        ax.bar_label(bars, labels=[_fmt_number(v) for v in vals], padding=3, fontsize=9,
+                     color=style.MUTED)
+    if group is not None:
+        from matplotlib.patches import Patch
+
+        seen = list(dict.fromkeys(rows[group].tolist()))
+        handles = [Patch(color=palette.get(g, style.PALETTE[0]), label=_truncate(g, 24))
+                   for g in seen]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  borderaxespad=0.0)
+    return fig
+
+
+def document_lengths(documents: pd.DataFrame, *, label: str = "label",
+                     measures: tuple[str, ...] = ("n_chars", "n_tokens"),
+                     title: str = "各报告篇幅", subtitle: str | None = None,
+                     source: str | None = None, group: str | None = None,
+                     colors: Mapping | None = None, max_bars: int = 40, label_chars: int = 14,
+                     show_values: bool = True,
+                     figsize: tuple[float, float] | None = None) -> Figure:
+    """Length of each document, one panel of horizontal bars per measure, side by side.
+
+    Draws the numbers already in the documents table (``n_chars``, ``n_tokens`` ...), one bar
+    per row in table order, the panels sharing the document labels. Measures missing from the
+    table are left out; missing values (e.g. ``n_tokens`` before tokenizing) draw no bar.
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        The documents table (:data:`tifa.schemas.DOCUMENTS`) or any table with the columns.
+    label : str, default "label"
+        Column naming each bar.
+    measures : tuple of str, default ("n_chars", "n_tokens")
+        Number columns, one panel each; panel titles from :data:`VALUE_LABELS`.
+    title : str, default "各报告篇幅"
+        Figure title.
+    subtitle : str, optional
+        Line under the title. Default none.
+    source : str, optional
+        Source line at the bottom (e.g. :func:`tifa.style.source_line`). Default none.
+    group : str, optional
+        Column whose values colour the bars (with a legend); default one colour per measure.
+    colors : mapping, optional
+        ``{group: colour}``; default :func:`tifa.style.group_colors` of the ``group`` column.
+    max_bars : int, default 40
+        Most documents drawn (the first rows); the subtitle says when rows were left out.
+    label_chars : int, default 14
+        Longest label in Chinese characters; longer labels end in '…'.
+    show_values : bool, default True
+        Write the number at the end of each bar.
+    figsize : (float, float), optional
+        Figure size in inches; default grows with the number of documents.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    present = [m for m in measures if m in documents.columns]
+    if not present:
+        raise KeyError(f"document_lengths: none of the columns {list(measures)} is in the table; "
+                       f"it has {list(documents.columns)}")
+    _require(documents, [label] + present + ([group] if group is not None else []),
+             "document_lengths")
+    n_rows = len(documents)
+    if n_rows > max_bars:
+        subtitle = _join(subtitle, f"仅显示前 {max_bars} 篇（共 {n_rows} 篇）")
+    rows = documents.head(max_bars)
+    n = len(rows)
+    if figsize is None:
+        width = min(16.0, 4.0 + 3.6 * len(present))
+        figsize = (width, max(2.2, 0.36 * n + 1.2) + _header_inches(title, subtitle, source, width))
+    fig = _new_figure(*figsize)
+    _frame(fig, title=title, subtitle=subtitle, source=source)
+    if rows.empty:
+        _empty(fig)
+        return fig
+    axes = fig.subplots(1, len(present), sharey=True, squeeze=False).ravel()
+    pos = np.arange(n)
+    palette = None
+    if group is not None:
+        palette = dict(colors) if colors is not None else style.group_colors(
+            documents[group].dropna())
+    for i, (ax, measure) in enumerate(zip(axes, present)):
+        vals = pd.to_numeric(rows[measure], errors="coerce").to_numpy(dtype=float)
+        if palette is not None:
+            bar_colors = [palette.get(g, style.PALETTE[0]) for g in rows[group]]
+        else:
+            bar_colors = [style.PALETTE[(2 * i) % len(style.PALETTE)]] * n
+        bars = ax.barh(pos, np.nan_to_num(vals), color=bar_colors, height=0.72)
+        ax.set_title(VALUE_LABELS.get(measure, measure), fontsize=13, color="#222222")
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
+        _integer_ticks(ax.xaxis, vals)
+        finite = vals[np.isfinite(vals)]
+        if show_values:
+            ax.bar_label(bars, labels=[_fmt_number(v) for v in vals], padding=3, fontsize=9,
+                         color=style.MUTED)
+            if len(finite) and finite.max() > 0:
+                ax.set_xlim(0, float(finite.max()) * 1.18)
+    axes[0].set_yticks(pos, labels=[_truncate(t, 2 * label_chars) for t in rows[label]])
+    if palette is not None:
+        from matplotlib.patches import Patch
+
+        seen = list(dict.fromkeys(rows[group].tolist()))
+        axes[-1].legend(handles=[Patch(color=palette.get(g, style.PALETTE[0]),
+                                       label=_truncate(g, 24)) for g in seen],
+                        loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return fig
+
+
+def _as_frequencies(freqs, term: str, value: str) -> dict[str, float]:
+    if isinstance(freqs, pd.DataFrame):
+        _require(freqs, [term, value], "wordcloud")
+        keys, vals = freqs[term].astype(str).tolist(), freqs[value].tolist()
+    elif isinstance(freqs, pd.Series):
+        keys, vals = freqs.index.astype(str).tolist(), freqs.tolist()
+    elif isinstance(freqs, Mapping):
+        keys, vals = [str(k) for k in freqs], list(freqs.values())
+    else:
+        raise TypeError(f"wordcloud needs a dict, Series or DataFrame, got {type(freqs).__name__}")
+    if len(set(keys)) != len(keys):
+        dup = pd.Series(keys)[pd.Series(keys).duplicated()].unique()[:5].tolist()
+        raise ValueError(
+            f"wordcloud needs one number per term, but {dup} occur more than once; "
+            "filter the table to one group first"
+        )
+    out = {}
+    for k, v in zip(keys, vals):
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            continue
+        if k.strip() and math.isfinite(v) and v > 0:
+            out[k] = v
+    return out
+
+
+def wordcloud(freqs, *, term: str = "term", value: str = "count", title: str | None = None,
+              subtitle: str | None = None, source: str | None = None, max_words: int = 150,
+              width: int = 1600, height: int = 900, color: str | None = None,
+              colormap: str | None = None, background_color: str = "white",
+              prefer_horizontal: float = 0.95, random_state: int = 0,
+              figsize: tuple[float, float] | None = None) -> Figure:
+    """A word cloud of given frequencies, drawn with the CJK font (deterministic).
+
+    Parameters
+    ----------
+    freqs : dict, pandas.Series or pandas.DataFrame
+        ``{term: number}``; a Series indexed by term; or a table with ``term`` and ``value``
+        columns. Terms must be unique (filter to one group first); non-positive and missing
+        numbers are ignored.
+    term : str, default "term"
+        Term column when ``freqs`` is a DataFrame.
+    value : str, default "count"
+        Number column when ``freqs`` is a DataFrame.
+    title : str, optional
+        Figure title. Default none.
+    subtitle : str, optional
+        Line under the title. Default none.
+    source : str, optional
+        Source line at the bottom. Default none.
+    max_words : int, default 150
+        Most words placed.
+    width, height : int, default 1600, 900
+        Size of the word-cloud image in pixels.
+    color : str, optional
+        One colour for every word (e.g. the group's colour from
+        :func:`tifa.style.group_colors`); default uses ``colormap``.
+    colormap : str, optional
+        Matplotlib colormap for the words when ``color`` is not given; default ``"viridis"``.
+    background_color : str, default "white"
+        Background colour.
+    prefer_horizontal : float, default 0.95
+        Share of words laid out horizontally.
+    random_state : int, default 0
+        Seed of the layout: the same input gives the same picture.
+    figsize : (float, float), optional
+        Figure size in inches; default 10 inches wide with the image's aspect ratio.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from wordcloud import WordCloud
+
+    data = _as_frequencies(freqs, term, value)
+    if figsize is None:
+        w = 10.0
+        figsize = (w, w * height / width + _header_inches(title, subtitle, source, w))
+    fig = _new_figure(*figsize)
+    _frame(fig, title=title, subtitle=subtitle, source=source)
+    if not data:
+        _empty(fig)
+        return fig
+    kwargs = {}
+    if color is not None:
+        kwargs["color_func"] = lambda *args, **kw: color
+    else:
+        kwargs["colormap"] = colormap or "viridis"
+    cloud = WordCloud(font_path=style.wordcloud_font_path(), width=width, height=height,
+                      max_words=max_words, background_color=background_color,
+                      prefer_horizontal=prefer_horizontal, random_state=random_state,
+                      margin=4, **kwargs).generate_from_frequencies(data)
+    ax = fig.add_subplot()
+    ax.imshow(cloud.to_array(), interpolation="bilinear")
+    ax.set_axis_off()
+    return fig

@@ -1,0 +1,462 @@
+"""Run the numbered notebooks as a pipeline with papermill.
+
+Each ``notebooks/NN_*.ipynb`` is executed in order, in the notebooks folder (so relative paths
+inside notebooks work), with the parameters ``corpus`` and ``out`` (absolute paths) and any
+extra ``params`` injected after its ``parameters``-tagged cell. Executed copies go to
+``out/notebooks/``; a record of the run goes to ``out/run.json``.
+
+run.json (rewritten atomically before the first notebook and after each one, so even a crash
+leaves a record)::
+
+    tifa_version, status (running | ok | failed), started, finished (ISO 8601, local time
+    with offset), seconds, corpus, out, notebooks_dir, parameters (as injected), only,
+    versions {python, platform, packages {name: version or null}},
+    inputs {root, n_files, bytes, files [{path, bytes, sha256}]},
+    notebooks [{name, status, seconds, started, output, error}]
+
+Notebook status: ``pending`` / ``running`` while the run goes on, then ``ok``, ``failed`` or
+``skipped`` (not selected with ``only``, or after a failure; ``reason`` says which).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import logging
+import os
+import platform
+import re
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from tifa import export, paths
+
+log = logging.getLogger(__name__)
+
+#: Notebook file names the pipeline runs: two digits, an underscore, a name.
+NOTEBOOK_PATTERN = re.compile(r"^\d{2}_[^/\\]+\.ipynb$")
+
+#: Packages whose versions run.json records (missing ones are recorded as null).
+RECORDED_PACKAGES = (
+    "tifa", "pandas", "numpy", "pyarrow", "jieba", "scikit-learn", "matplotlib", "wordcloud",
+    "mplfonts", "fonttools", "papermill", "nbclient", "ipykernel", "charset-normalizer",
+    "python-docx", "pdfplumber", "beautifulsoup4", "lxml", "openpyxl", "pyyaml",
+    "stopwordsiso",
+)
+
+#: Parameters the pipeline always injects; ``params`` may not override them.
+RESERVED_PARAMETERS = ("corpus", "out")
+
+
+class PipelineError(Exception):
+    """Base class of the pipeline's errors."""
+
+
+class CorpusNotFound(PipelineError, FileNotFoundError):
+    """The corpus path does not exist."""
+
+
+class UnknownNotebook(PipelineError, ValueError):
+    """An ``only`` entry matches no notebook."""
+
+
+class NotebookFailed(PipelineError):
+    """A notebook raised an error; the run stopped there.
+
+    Attributes
+    ----------
+    notebook : str
+        File name of the failing notebook, e.g. ``"01_keywords.ipynb"``.
+    cell_index : int or None
+        0-based index of the failing cell in the source notebook (papermill's injected
+        parameters cell not counted); ``None`` when no cell was to blame (e.g. the kernel died).
+    execution_count : int or None
+        The cell's ``In [n]`` number in the executed copy.
+    source_line : str
+        First non-empty line of the failing cell's source.
+    ename, evalue : str
+        Exception type name and message raised in the notebook.
+    executed : Path or None
+        The executed copy (with the traceback), if it was written.
+    """
+
+    def __init__(self, notebook: str, *, cell_index: int | None, execution_count: int | None,
+                 source_line: str, ename: str, evalue: str, executed: Path | None):
+        self.notebook = notebook
+        self.cell_index = cell_index
+        self.execution_count = execution_count
+        self.source_line = source_line
+        self.ename = ename
+        self.evalue = evalue
+        self.executed = executed
+        where = (f"cell {cell_index} (counting from 0"
+                 + (f", In [{execution_count}]" if execution_count is not None else "")
+                 + f"): {source_line}") if cell_index is not None else "outside any cell"
+        error = f"{ename}: {evalue}" if evalue else ename
+        msg = f"notebook {notebook} failed in {where}\n  {error}"
+        if executed is not None:
+            msg += f"\n  executed copy with the traceback: {executed}"
+        super().__init__(msg)
+
+
+# ---------------------------------------------------------------------------- notebooks
+
+def discover_notebooks(notebooks_dir=None) -> list[Path]:
+    """The pipeline's notebooks: ``NN_*.ipynb`` in a folder, sorted by name.
+
+    Parameters
+    ----------
+    notebooks_dir : str or Path, optional
+        Folder to look in; default :func:`tifa.paths.notebooks_dir`.
+
+    Returns
+    -------
+    list of Path
+        Absolute paths, e.g. ``00_corpus.ipynb`` before ``01_keywords.ipynb``; empty if the
+        folder has none.
+    """
+    folder = Path(notebooks_dir) if notebooks_dir is not None else paths.notebooks_dir()
+    if not folder.is_dir():
+        return []
+    return sorted((p.resolve() for p in folder.iterdir()
+                   if p.is_file() and NOTEBOOK_PATTERN.match(p.name)), key=lambda p: p.name)
+
+
+def select_notebooks(notebooks: Sequence[Path], only: Iterable[str] | None) -> list[Path]:
+    """Keep the notebooks named by ``only``, in pipeline order.
+
+    An entry matches a notebook by file name (``01_keywords.ipynb``), stem (``01_keywords``)
+    or prefix of the stem (``01``).
+
+    Parameters
+    ----------
+    notebooks : sequence of Path
+        From :func:`discover_notebooks`.
+    only : iterable of str or None
+        Entries; ``None`` or empty keeps all.
+
+    Returns
+    -------
+    list of Path
+
+    Raises
+    ------
+    UnknownNotebook
+        If an entry matches nothing; the message lists the notebooks there are.
+    """
+    only = [str(o).strip() for o in (only or []) if str(o).strip()]
+    if not only:
+        return list(notebooks)
+    chosen: set[Path] = set()
+    for entry in only:
+        hits = [nb for nb in notebooks
+                if entry in (nb.name, nb.stem) or nb.stem.startswith(entry)]
+        if not hits:
+            names = ", ".join(nb.name for nb in notebooks) or "(none found)"
+            raise UnknownNotebook(f"no notebook matches {entry!r}; the notebooks are: {names}")
+        chosen.update(hits)
+    return [nb for nb in notebooks if nb in chosen]
+
+
+# ---------------------------------------------------------------------------- run record
+
+def _now() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def package_versions(names: Iterable[str] = RECORDED_PACKAGES) -> dict[str, str | None]:
+    """Installed versions of packages (``None`` when not installed), without importing them.
+
+    Parameters
+    ----------
+    names : iterable of str, default RECORDED_PACKAGES
+        Distribution names.
+
+    Returns
+    -------
+    dict
+    """
+    out: dict[str, str | None] = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def hash_inputs(corpus) -> dict[str, Any]:
+    """SHA-256 of every file of a corpus (a folder, searched recursively, or a single file).
+
+    Parameters
+    ----------
+    corpus : str or Path
+        Corpus folder or file (e.g. a CSV/Excel table of reports).
+
+    Returns
+    -------
+    dict
+        ``{"root", "n_files", "bytes", "files": [{"path", "bytes", "sha256"}]}`` with paths
+        relative to the folder (POSIX separators, sorted; a file corpus lists its own name).
+    """
+    root = Path(corpus).resolve()
+    if root.is_file():
+        files, base = [root], root.parent
+    else:
+        files = sorted((p for p in root.rglob("*") if p.is_file()),
+                       key=lambda p: p.relative_to(root).as_posix())
+        base = root
+    records = []
+    for path in files:
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        records.append({"path": path.relative_to(base).as_posix(),
+                        "bytes": path.stat().st_size, "sha256": digest.hexdigest()})
+    return {"root": root.as_posix(), "n_files": len(records),
+            "bytes": sum(r["bytes"] for r in records), "files": records}
+
+
+def _first_line(source: str) -> str:
+    for line in (source or "").splitlines():
+        if line.strip():
+            return line.strip()[:120]
+    return ""
+
+
+def _source_index(executed: Path | None, cell_index: int) -> int:
+    """Map papermill's cell index (executed copy, before error cells) to the source notebook."""
+    if executed is None or not executed.is_file():
+        return cell_index
+    import nbformat
+
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except Exception:  # noqa: BLE001 - best effort only
+        return cell_index
+    cells = [c for c in nb.cells
+             if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+    injected = sum(1 for c in cells[:cell_index]
+                   if "injected-parameters" in c.get("metadata", {}).get("tags", []))
+    return cell_index - injected
+
+
+def _kernel_for(notebook: Path, kernel_name: str | None) -> str:
+    """The kernel to use: the override, else the notebook's kernelspec, else ``python3``."""
+    if kernel_name:
+        return kernel_name
+    import json
+
+    try:
+        meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return "python3"
+    return (meta.get("kernelspec") or {}).get("name") or "python3"
+
+
+def _kernel_manager_class():
+    """A KernelManager that provisions CurveZMQ keys when kernel and pyzmq support them.
+
+    ipykernel >= 7.4 warns on every start that a TCP kernel runs without encryption; with
+    ``transport_encryption = "auto"`` jupyter_client provisions keys for kernels whose
+    kernelspec declares support, which both encrypts the local traffic and silences the
+    warning. Returns ``None`` (papermill's default manager) on older jupyter_client/pyzmq.
+    """
+    try:
+        import zmq
+        from jupyter_client.manager import KernelManager
+    except ImportError:  # pragma: no cover
+        return None
+    if not KernelManager.class_traits().get("transport_encryption") or not zmq.has("curve"):
+        return None
+
+    class _EncryptedKernelManager(KernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.transport_encryption = "auto"
+
+    return _EncryptedKernelManager
+
+
+# ---------------------------------------------------------------------------- runner
+
+def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str] | None = None,
+                 notebooks_dir=None, progress: bool = True, kernel_name: str | None = None,
+                 start_timeout: float = 120) -> dict:
+    """Execute the numbered notebooks in order with papermill and record the run.
+
+    Parameters
+    ----------
+    corpus : str or Path
+        Corpus folder or file; injected as the absolute path string ``corpus``.
+    out : str or Path
+        Output folder (created); injected as the absolute path string ``out``. Executed
+        notebooks go to ``out/notebooks/<name>.ipynb``, the record to ``out/run.json``.
+    params : dict, optional
+        Extra notebook parameters (names of variables in the ``parameters`` cell); default none.
+        May not contain ``corpus`` or ``out``.
+    only : iterable of str, optional
+        Run only these notebooks (file names, stems or prefixes such as ``"00"``, see
+        :func:`select_notebooks`); the others are recorded as skipped. Default all.
+    notebooks_dir : str or Path, optional
+        Folder of the notebooks; default :func:`tifa.paths.notebooks_dir`. Notebooks run with
+        this folder as working directory.
+    progress : bool, default True
+        Show a tqdm bar over notebooks and papermill's bar over cells; ``False`` logs one
+        concise line per notebook instead (logger ``tifa.pipeline``).
+    kernel_name : str, optional
+        Jupyter kernel; default the kernel named in each notebook, else ``python3`` (which
+        jupyter_client starts with the running Python).
+    start_timeout : float, default 120
+        Seconds to wait for a kernel to start.
+
+    Returns
+    -------
+    dict
+        The run record, as written to ``out/run.json``.
+
+    Raises
+    ------
+    CorpusNotFound
+        If ``corpus`` does not exist (nothing is run or written).
+    UnknownNotebook
+        If an ``only`` entry matches no notebook, or no notebooks are found.
+    NotebookFailed
+        If a notebook fails: the run stops, the executed copy keeps the traceback, run.json
+        marks it failed and the remaining notebooks skipped.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    params = dict(params or {})
+    clash = [k for k in RESERVED_PARAMETERS if k in params]
+    if clash:
+        raise ValueError(f"parameter(s) {clash} are set by the pipeline itself; "
+                         "pass corpus= and out= instead")
+    corpus_path = Path(corpus).expanduser().resolve()
+    if not corpus_path.exists():
+        raise CorpusNotFound(f"the corpus {corpus_path} does not exist")
+    folder = (Path(notebooks_dir) if notebooks_dir is not None else paths.notebooks_dir()).resolve()
+    notebooks = discover_notebooks(folder)
+    if not notebooks:
+        raise UnknownNotebook(f"no NN_*.ipynb notebooks found in {folder}")
+    only_list = [str(o) for o in (only or [])]
+    selected = select_notebooks(notebooks, only_list)
+    out_path = Path(out).expanduser().resolve()
+    (out_path / "notebooks").mkdir(parents=True, exist_ok=True)
+    run_json = out_path / "run.json"
+
+    parameters = {"corpus": str(corpus_path), "out": str(out_path), **params}
+    started = time.perf_counter()
+    record: dict[str, Any] = {
+        "tifa_version": package_versions(["tifa"])["tifa"],
+        "status": "running",
+        "started": _now(),
+        "finished": None,
+        "seconds": None,
+        "corpus": str(corpus_path),
+        "out": str(out_path),
+        "notebooks_dir": str(folder),
+        "parameters": parameters,
+        "only": only_list,
+        "versions": {"python": sys.version.split()[0],
+                     "implementation": platform.python_implementation(),
+                     "platform": platform.platform(),
+                     "packages": package_versions()},
+        "inputs": hash_inputs(corpus_path),
+        "notebooks": [
+            {"name": nb.name,
+             "status": "pending" if nb in selected else "skipped",
+             "reason": None if nb in selected else "not selected (only)",
+             "seconds": None, "started": None,
+             "output": f"notebooks/{nb.name}", "error": None}
+            for nb in notebooks
+        ],
+    }
+    entries = {e["name"]: e for e in record["notebooks"]}
+
+    def save(status: str | None = None) -> None:
+        if status is not None:
+            record["status"] = status
+            record["finished"] = _now()
+            record["seconds"] = round(time.perf_counter() - started, 3)
+        export.write_json(record, run_json)
+
+    save()
+    manager = _kernel_manager_class()
+    engine_kwargs = {"kernel_manager_class": manager} if manager is not None else {}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(selected), unit="notebook", desc="tifa", position=0)
+    try:
+        for i, nb in enumerate(selected):
+            entry = entries[nb.name]
+            entry.update(status="running", started=_now())
+            save()
+            if bar is not None:
+                bar.set_postfix_str(nb.name)
+            else:
+                log.info("[%d/%d] %s ...", i + 1, len(selected), nb.name)
+            final = out_path / "notebooks" / nb.name
+            partial = final.with_name(f".{nb.stem}.partial.ipynb")
+            t0 = time.perf_counter()
+            try:
+                pm.execute_notebook(
+                    str(nb), str(partial), parameters=parameters, cwd=str(folder),
+                    kernel_name=_kernel_for(nb, kernel_name), log_output=False,
+                    start_timeout=start_timeout,
+                    progress_bar={"desc": nb.stem, "leave": False, "position": 1} if progress else False,
+                    **engine_kwargs,
+                )
+            except BaseException as exc:  # noqa: BLE001 - recorded, then re-raised
+                entry["seconds"] = round(time.perf_counter() - t0, 3)
+                executed = None
+                if partial.exists():
+                    os.replace(partial, final)
+                    executed = final
+                if isinstance(exc, PapermillExecutionError):
+                    failure = NotebookFailed(
+                        nb.name, cell_index=_source_index(executed, exc.cell_index),
+                        execution_count=exc.exec_count, source_line=_first_line(exc.source),
+                        ename=exc.ename, evalue=exc.evalue, executed=executed)
+                else:
+                    failure = NotebookFailed(
+                        nb.name, cell_index=None, execution_count=None, source_line="",
+                        ename=type(exc).__name__, evalue=str(exc).strip().splitlines()[0]
+                        if str(exc).strip() else "", executed=executed)
+                entry["status"] = "failed"
+                entry["error"] = {"cell_index": failure.cell_index,
+                                  "execution_count": failure.execution_count,
+                                  "source_line": failure.source_line,
+                                  "ename": failure.ename, "evalue": failure.evalue}
+                if executed is None:
+                    entry["output"] = None
+                for later in selected[i + 1:]:
+                    entries[later.name].update(status="skipped",
+                                               reason=f"not run: {nb.name} failed")
+                save("failed")
+                if not progress:
+                    log.info("[%d/%d] %s failed after %.1f s", i + 1, len(selected),
+                             nb.name, entry["seconds"])
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+                raise failure from exc
+            os.replace(partial, final)
+            entry.update(status="ok", seconds=round(time.perf_counter() - t0, 3))
+            save()
+            if bar is not None:
+                bar.update(1)
+            else:
+                log.info("[%d/%d] %s ok (%.1f s)", i + 1, len(selected), nb.name,
+                         entry["seconds"])
+    finally:
+        if bar is not None:
+            bar.close()
+    save("ok")
+    return record
