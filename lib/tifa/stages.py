@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from tifa import export
+from tifa import export, paths, slogans
 from tifa.corpus import read_corpus
 from tifa.lexicon import Lexicon, load_lexicon
-from tifa.tokens import attach_counts, tokenize
+from tifa.tokens import attach_counts, flag_tokens, tokenize
 from tifa.units import split_units
 
 #: Bump when the stage tables' meaning changes, so stale ones in an output folder are rebuilt.
@@ -61,6 +61,10 @@ def corpus_fingerprint(corpus: str | os.PathLike, manifest: str | os.PathLike | 
     return h.hexdigest()
 
 
+def _file_hash(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
 def _stamp(corpus, manifest, options: dict, lexicon: Lexicon) -> dict:
     return {
         "stage_version": STAGE_VERSION,
@@ -74,7 +78,8 @@ def _stamp(corpus, manifest, options: dict, lexicon: Lexicon) -> dict:
 def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
             text_column: str | None = None, manifest: str | os.PathLike | None = None,
             max_bytes: int = 20_000_000, extra_terms: tuple[str, ...] = (),
-            cache: bool = True, n_jobs: int | None = None, reuse: bool = True) -> Stage:
+            slogan_terms: bool = True, cache: bool = True, n_jobs: int | None = None,
+            reuse: bool = True) -> Stage:
     """Read, segment and tokenize a corpus, or load the result a previous step left in ``out``.
 
     Parameters
@@ -92,7 +97,10 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
     max_bytes : int, default 20_000_000
         Files larger than this are skipped (with a row in the ingest report).
     extra_terms : tuple of str, default ()
-        More user-dictionary terms for the tokenizer (e.g. extracted slogans).
+        More user-dictionary terms for the tokenizer.
+    slogan_terms : bool, default True
+        Add the formulations extracted from the corpus (:func:`tifa.slogans.lexicon_terms`) to
+        the user dictionary, so that 两个确立 or 一企一专班 is one token in every notebook.
     cache : bool, default True
         Use the on-disk token cache.
     n_jobs : int or None, default None
@@ -105,33 +113,44 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
     tifa.corpus.EmptyCorpusError
         When no document could be read.
     """
-    lexicon = load_lexicon(extra_terms=tuple(extra_terms))
+    base = load_lexicon(extra_terms=tuple(extra_terms))
     options = {"text_column": text_column, "manifest": str(manifest) if manifest else None,
-               "max_bytes": int(max_bytes)}
-    stamp = _stamp(corpus, manifest, options, lexicon)
+               "max_bytes": int(max_bytes), "slogan_terms": bool(slogan_terms),
+               "formulations": _file_hash(paths.data_file(slogans.FORMULATIONS_FILE))}
+    # The stamp covers what changes segmentation (user dictionary, formulations, corpus, options);
+    # stopword and boilerplate flags are re-applied on load, so editing those lists is cheap.
+    stamp = _stamp(corpus, manifest, options, base)
     data = Path(out) / "data" if out is not None else None
 
     if data is not None and reuse and (data / "stage.json").is_file():
         try:
             saved = json.loads((data / "stage.json").read_text(encoding="utf-8"))
+            found = tuple(saved.pop("slogan_terms", ()))
             if saved == stamp:
+                lexicon = load_lexicon(extra_terms=tuple(extra_terms) + found)
                 return Stage(
                     documents=pd.read_parquet(data / "documents.parquet"),
                     report=pd.read_parquet(data / "ingest_report.parquet"),
                     units=pd.read_parquet(data / "units.parquet"),
-                    tokens=pd.read_parquet(data / "tokens.parquet"),
-                    lexicon=lexicon, loaded_from=data, info={"reused": True},
+                    tokens=flag_tokens(pd.read_parquet(data / "tokens.parquet"), lexicon),
+                    lexicon=lexicon, loaded_from=data,
+                    info={"reused": True, "slogan_terms": len(found)},
                 )
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError, AttributeError):
             pass  # unreadable or partial: rebuild below
 
     documents, report = read_corpus(corpus, text_column=text_column, manifest=manifest,
                                     max_bytes=max_bytes)
+    # Formulations found in the corpus (两个确立, 一企一专班 ...) join the user dictionary, so every
+    # notebook counts each of them as one token.
+    found = slogans.lexicon_terms(documents) if slogan_terms else ()
+    lexicon = load_lexicon(extra_terms=tuple(extra_terms) + tuple(found))
     units = split_units(documents)
     tokens = tokenize(units, lexicon=lexicon, cache=cache, n_jobs=n_jobs)
     documents = attach_counts(documents, tokens)
     stage = Stage(documents=documents, report=report, units=units, tokens=tokens,
-                  lexicon=lexicon, info={"reused": False, "cache": tokens.attrs.get("cache")})
+                  lexicon=lexicon, info={"reused": False, "cache": tokens.attrs.get("cache"),
+                                         "slogan_terms": len(found)})
 
     if data is not None:
         (data / "stage.json").unlink(missing_ok=True)  # no stamp until every table is written
@@ -139,5 +158,5 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
         export.save_data(report, out, "ingest_report")
         export.save_data(units, out, "units")
         export.save_data(tokens, out, "tokens")
-        export.write_json(stamp, data / "stage.json")
+        export.write_json({**stamp, "slogan_terms": list(found)}, data / "stage.json")
     return stage

@@ -460,12 +460,31 @@ def _doc_table(doc: dict, units: list[int], words: list[str], tags: list[str]) -
     ], schema=_CACHE_SCHEMA)
 
 
-def _assemble(tables: list[pa.Table], lexicon: Lexicon) -> pd.DataFrame:
-    table = pa.concat_tables(tables) if tables else _CACHE_SCHEMA.empty_table()
-    out = table.to_pandas()
+def flag_tokens(tokens: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
+    """Set the ``stop`` and ``boilerplate`` flags of a tokens table from ``lexicon``.
+
+    The flags depend only on the word lists, not on segmentation, so an edited stopword or
+    boilerplate list takes effect on stored tokens without tokenizing again.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        A tokens table (needs ``token``); it is not modified.
+    lexicon : Lexicon
+        The lexicon whose ``stopwords`` and ``boilerplate`` sets are applied.
+    """
+    out = tokens.copy()
     out["stop"] = out["token"].isin(lexicon.stopwords).to_numpy(dtype=bool)
     out["boilerplate"] = out["token"].isin(lexicon.boilerplate).to_numpy(dtype=bool)
     return out[schemas.TOKENS]
+
+
+def _assemble(tables: list[pa.Table], lexicon: Lexicon) -> pd.DataFrame:
+    table = pa.concat_tables(tables) if tables else _CACHE_SCHEMA.empty_table()
+    out = table.to_pandas()
+    out["stop"] = False
+    out["boilerplate"] = False
+    return flag_tokens(out, lexicon)
 
 
 # --------------------------------------------------------------------------------------------
