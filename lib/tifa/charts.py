@@ -12,6 +12,11 @@ shown or kept alive behind the caller's back (no "too many figures" with 5,000 g
 notebook, end a cell with the figure (or ``display(fig)``) to see it — figures are
 :class:`ChartFigure`, a Figure with a PNG representation for Jupyter; save them with
 :func:`tifa.export.save_figure`.
+
+The building blocks the topic chart modules (``charts_keywords``, ``charts_themes``,
+``charts_slogans``) share are public here: :func:`new_figure`, :func:`frame_figure`,
+:func:`header_inches`, :func:`draw_empty`, :func:`require_columns`, :func:`truncate_label`,
+:func:`wrap_label`, :func:`format_number`, :func:`join_notes`.
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ def _plain(s: object) -> str:
     return str(s).replace("$", r"\$")
 
 
-def _truncate(s: object, max_units: int) -> str:
+def truncate_label(s: object, max_units: int) -> str:
     """Shorten a label to ``max_units`` half-em units, ending in '…' when cut."""
     s = _plain(s)
     if _text_units(s) <= max_units:
@@ -81,7 +86,7 @@ def _truncate(s: object, max_units: int) -> str:
     return "".join(out).rstrip() + "…"
 
 
-def _wrap(s: object, max_units: int, *, max_lines: int | None = None) -> str:
+def wrap_label(s: object, max_units: int, *, max_lines: int | None = None) -> str:
     """Wrap text to lines of at most ``max_units`` half-em units (CJK-aware).
 
     Latin words are kept whole where possible; CJK text breaks between any two characters.
@@ -102,7 +107,7 @@ def _wrap(s: object, max_units: int, *, max_lines: int | None = None) -> str:
         lines.append(line.rstrip())
     if max_lines is not None and len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = _truncate(lines[-1] + "…", max_units)
+        lines[-1] = truncate_label(lines[-1] + "…", max_units)
     return "\n".join(lines)
 
 
@@ -127,7 +132,7 @@ def _tokens_for_wrap(s: str) -> list[str]:
     return pieces
 
 
-def _fmt_number(v: float) -> str:
+def format_number(v: float) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     v = float(v)
@@ -152,7 +157,7 @@ def _value_label(value: str, value_label: str | None) -> str:
     return value_label if value_label is not None else VALUE_LABELS.get(value, value)
 
 
-def _require(table: pd.DataFrame, columns: list[str], what: str) -> None:
+def require_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"{what} needs a pandas DataFrame, got {type(table).__name__}")
     missing = [c for c in columns if c not in table.columns]
@@ -180,12 +185,12 @@ class ChartFigure(Figure):
         return buf.getvalue()
 
 
-def _new_figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
     style.ensure_style()
     return ChartFigure(figsize=(width, height), layout="constrained")
 
 
-def _frame(fig: Figure, *, title: str | None, subtitle: str | None = None,
+def frame_figure(fig: Figure, *, title: str | None, subtitle: str | None = None,
            source: str | None = None) -> Figure:
     """Put title, subtitle and source line on a figure and keep the axes clear of them.
 
@@ -198,18 +203,18 @@ def _frame(fig: Figure, *, title: str | None, subtitle: str | None = None,
     top = _EDGE_IN
     x = _EDGE_IN / width
     if title:
-        text = _wrap(title, int(usable_pt / (_TITLE_PT * 0.5)))
+        text = wrap_label(title, int(usable_pt / (_TITLE_PT * 0.5)))
         fig.text(x, 1 - top / height, text, ha="left", va="top", fontsize=_TITLE_PT,
                  color="#111111")
         top += text.count("\n") * _TITLE_PT * 1.3 / 72 + _TITLE_PT * 1.25 / 72 + 0.06
     if subtitle:
-        text = _wrap(subtitle, int(usable_pt / (_SUBTITLE_PT * 0.5)))
+        text = wrap_label(subtitle, int(usable_pt / (_SUBTITLE_PT * 0.5)))
         fig.text(x, 1 - top / height, text, ha="left", va="top", fontsize=_SUBTITLE_PT,
                  color=style.MUTED, linespacing=1.3)
         top += (text.count("\n") + 1) * _SUBTITLE_PT * 1.35 / 72 + 0.04
     bottom = 0.0
     if source:
-        text = _wrap(source, int(usable_pt / (_SOURCE_PT * 0.5)))
+        text = wrap_label(source, int(usable_pt / (_SOURCE_PT * 0.5)))
         fig.text(x, _EDGE_IN * 0.5 / height, text, ha="left", va="bottom", fontsize=_SOURCE_PT,
                  color=style.MUTED, linespacing=1.3)
         bottom = _EDGE_IN * 0.5 + (text.count("\n") + 1) * _SOURCE_PT * 1.35 / 72 + 0.08
@@ -220,27 +225,27 @@ def _frame(fig: Figure, *, title: str | None, subtitle: str | None = None,
     return fig
 
 
-def _header_inches(title, subtitle, source, width: float) -> float:
+def header_inches(title, subtitle, source, width: float) -> float:
     """Approximate height the frame takes, to size figures before drawing."""
     usable_pt = (width - 2 * _EDGE_IN) * 72
     h = 0.0
     if title:
-        h += (_wrap(title, int(usable_pt / (_TITLE_PT * 0.5))).count("\n") + 1) * _TITLE_PT * 1.3 / 72
+        h += (wrap_label(title, int(usable_pt / (_TITLE_PT * 0.5))).count("\n") + 1) * _TITLE_PT * 1.3 / 72
     if subtitle:
-        h += (_wrap(subtitle, int(usable_pt / (_SUBTITLE_PT * 0.5))).count("\n") + 1) * _SUBTITLE_PT * 1.35 / 72
+        h += (wrap_label(subtitle, int(usable_pt / (_SUBTITLE_PT * 0.5))).count("\n") + 1) * _SUBTITLE_PT * 1.35 / 72
     if source:
-        h += (_wrap(source, int(usable_pt / (_SOURCE_PT * 0.5))).count("\n") + 1) * _SOURCE_PT * 1.35 / 72
+        h += (wrap_label(source, int(usable_pt / (_SOURCE_PT * 0.5))).count("\n") + 1) * _SOURCE_PT * 1.35 / 72
     return h + 0.4
 
 
-def _empty(fig: Figure, message: str = EMPTY_MESSAGE) -> None:
+def draw_empty(fig: Figure, message: str = EMPTY_MESSAGE) -> None:
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color=style.MUTED,
             transform=ax.transAxes)
 
 
-def _join(*parts: str | None) -> str | None:
+def join_notes(*parts: str | None) -> str | None:
     parts = [p for p in parts if p]
     return "；".join(parts) if parts else None
 
@@ -304,7 +309,7 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
     matplotlib.figure.Figure
     """
     cols = [term, value] + ([group] if group is not None else [])
-    _require(freq, cols, "bar_top_terms")
+    require_columns(freq, cols, "bar_top_terms")
     if top_n < 1 or max_panels < 1:
         raise ValueError("top_n and max_panels must be at least 1")
     if group is None:
@@ -314,7 +319,7 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
     n_groups = len(groups)
     shown = groups[:max_panels]
     if n_groups > max_panels:
-        subtitle = _join(subtitle, f"仅显示前 {max_panels} 组（共 {n_groups} 组）")
+        subtitle = join_notes(subtitle, f"仅显示前 {max_panels} 组（共 {n_groups} 组）")
     palette = dict(colors) if colors is not None else (
         style.group_colors(freq[group].dropna()) if group is not None else {})
 
@@ -326,11 +331,11 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
     if figsize is None:
         width = min(18.0, max(7.5, 4.4 * ncols + 0.6))
         panel_h = 0.27 * top_n + 0.9
-        figsize = (width, nrows * panel_h + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (width, nrows * panel_h + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if freq.empty:
-        _empty(fig)
+        draw_empty(fig)
         return fig
 
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
@@ -345,14 +350,14 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
         color = palette.get(key, style.PALETTE[0]) if group is not None else style.PALETTE[0]
         bars = ax.barh(np.arange(len(top)), vals, color=color, height=0.72)
         ax.set_yticks(np.arange(len(top)),
-                      labels=[_truncate(t, 2 * label_chars) for t in top[term]])
+                      labels=[truncate_label(t, 2 * label_chars) for t in top[term]])
         ax.set_ylim(top_n - 0.5, -0.5)  # largest at the top; equal bar height in every panel
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
         if group is not None:
-            ax.set_title(_truncate(key, 28), fontsize=13, color="#222222")
+            ax.set_title(truncate_label(key, 28), fontsize=13, color="#222222")
         if show_values and len(vals):
-            ax.bar_label(bars, labels=[_fmt_number(v) for v in vals], padding=3,
+            ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=3,
                          fontsize=9, color=style.MUTED)
         local_max = float(np.nanmax(vals)) if len(vals) else 0.0
         upper = (xmax if sharex else local_max) or 1.0
@@ -415,26 +420,26 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
     matplotlib.figure.Figure
     """
     cols = [label, value] + ([group] if group is not None else [])
-    _require(table, cols, "bar")
+    require_columns(table, cols, "bar")
     if orientation not in ("h", "v"):
         raise ValueError(f"orientation must be 'h' or 'v', got {orientation!r}")
     n_rows = len(table)
     if n_rows > max_bars:
-        subtitle = _join(subtitle, f"仅显示前 {max_bars} 项（共 {n_rows} 项）")
+        subtitle = join_notes(subtitle, f"仅显示前 {max_bars} 项（共 {n_rows} 项）")
     rows = table.head(max_bars)
     n = len(rows)
     width_guess = (figsize[0] if figsize else
                    10.0 if orientation == "h" else min(18.0, max(7.0, 0.75 * n + 2.0)))
     if figsize is None:
-        extra = _header_inches(title, subtitle, source, width_guess)
+        extra = header_inches(title, subtitle, source, width_guess)
         if orientation == "h":
             figsize = (width_guess, max(2.2, 0.36 * n + 1.1) + extra)
         else:
             figsize = (width_guess, 4.6 + extra)
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if rows.empty:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     ax = fig.add_subplot()
     vals = rows[value].to_numpy(dtype=float)
@@ -446,7 +451,7 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
         bar_colors = [style.PALETTE[0]] * n
     if orientation == "h":
         bars = ax.barh(pos, vals, color=bar_colors, height=0.72)
-        ax.set_yticks(pos, labels=[_truncate(t, 2 * label_chars) for t in rows[label]])
+        ax.set_yticks(pos, labels=[truncate_label(t, 2 * label_chars) for t in rows[label]])
         ax.set_ylim(n - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
@@ -456,7 +461,7 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
             ax.set_xlim(0, float(np.nanmax(vals)) * 1.12)
     else:
         bars = ax.bar(pos, vals, color=bar_colors, width=0.72)
-        ax.set_xticks(pos, labels=[_wrap(t, 2 * max(2, label_chars // 2), max_lines=3)
+        ax.set_xticks(pos, labels=[wrap_label(t, 2 * max(2, label_chars // 2), max_lines=3)
                                    for t in rows[label]])
         ax.grid(axis="x", visible=False)
         ax.tick_params(axis="x", length=0)
@@ -465,13 +470,13 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
         if len(vals) and np.nanmax(vals) > 0 and show_values:
             ax.set_ylim(0, float(np.nanmax(vals)) * 1.1)
     if show_values:
-        ax.bar_label(bars, labels=[_fmt_number(v) for v in vals], padding=3, fontsize=9,
+        ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=3, fontsize=9,
                      color=style.MUTED)
     if group is not None:
         from matplotlib.patches import Patch
 
         seen = list(dict.fromkeys(rows[group].tolist()))
-        handles = [Patch(color=palette.get(g, style.PALETTE[0]), label=_truncate(g, 24))
+        handles = [Patch(color=palette.get(g, style.PALETTE[0]), label=truncate_label(g, 24))
                    for g in seen]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                   borderaxespad=0.0)
@@ -526,20 +531,20 @@ def document_lengths(documents: pd.DataFrame, *, label: str = "label",
     if not present:
         raise KeyError(f"document_lengths: none of the columns {list(measures)} is in the table; "
                        f"it has {list(documents.columns)}")
-    _require(documents, [label] + present + ([group] if group is not None else []),
+    require_columns(documents, [label] + present + ([group] if group is not None else []),
              "document_lengths")
     n_rows = len(documents)
     if n_rows > max_bars:
-        subtitle = _join(subtitle, f"仅显示前 {max_bars} 篇（共 {n_rows} 篇）")
+        subtitle = join_notes(subtitle, f"仅显示前 {max_bars} 篇（共 {n_rows} 篇）")
     rows = documents.head(max_bars)
     n = len(rows)
     if figsize is None:
         width = min(16.0, 4.0 + 3.6 * len(present))
-        figsize = (width, max(2.2, 0.36 * n + 1.2) + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (width, max(2.2, 0.36 * n + 1.2) + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if rows.empty:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     axes = fig.subplots(1, len(present), sharey=True, squeeze=False).ravel()
     pos = np.arange(n)
@@ -561,24 +566,24 @@ def document_lengths(documents: pd.DataFrame, *, label: str = "label",
         _integer_ticks(ax.xaxis, vals)
         finite = vals[np.isfinite(vals)]
         if show_values:
-            ax.bar_label(bars, labels=[_fmt_number(v) for v in vals], padding=3, fontsize=9,
+            ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=3, fontsize=9,
                          color=style.MUTED)
             if len(finite) and finite.max() > 0:
                 ax.set_xlim(0, float(finite.max()) * 1.18)
-    axes[0].set_yticks(pos, labels=[_truncate(t, 2 * label_chars) for t in rows[label]])
+    axes[0].set_yticks(pos, labels=[truncate_label(t, 2 * label_chars) for t in rows[label]])
     if palette is not None:
         from matplotlib.patches import Patch
 
         seen = list(dict.fromkeys(rows[group].tolist()))
         axes[-1].legend(handles=[Patch(color=palette.get(g, style.PALETTE[0]),
-                                       label=_truncate(g, 24)) for g in seen],
+                                       label=truncate_label(g, 24)) for g in seen],
                         loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return fig
 
 
 def _as_frequencies(freqs, term: str, value: str) -> dict[str, float]:
     if isinstance(freqs, pd.DataFrame):
-        _require(freqs, [term, value], "wordcloud")
+        require_columns(freqs, [term, value], "wordcloud")
         keys, vals = freqs[term].astype(str).tolist(), freqs[value].tolist()
     elif isinstance(freqs, pd.Series):
         keys, vals = freqs.index.astype(str).tolist(), freqs.tolist()
@@ -654,11 +659,11 @@ def wordcloud(freqs, *, term: str = "term", value: str = "count", title: str | N
     data = _as_frequencies(freqs, term, value)
     if figsize is None:
         w = 10.0
-        figsize = (w, w * height / width + _header_inches(title, subtitle, source, w))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (w, w * height / width + header_inches(title, subtitle, source, w))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if not data:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     kwargs = {}
     if color is not None:

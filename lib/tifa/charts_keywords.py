@@ -30,8 +30,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from tifa import style
-from tifa.charts import (_empty, _fmt_number, _frame, _header_inches, _join, _new_figure,
-                         _require, _truncate)
+from tifa.charts import (draw_empty, format_number, frame_figure, header_inches,
+                         join_notes, new_figure, require_columns, truncate_label)
 
 #: Colour of a reference that pools several groups, and of terms that are not distinctive.
 NEUTRAL = "#9a9a9a"
@@ -93,22 +93,22 @@ def compare_top_bars(table: pd.DataFrame, *, value: str = "per_10k", max_terms: 
     -------
     matplotlib.figure.Figure
     """
-    _require(table, ["term", "group", "order", value], "compare_top_bars")
+    require_columns(table, ["term", "group", "order", value], "compare_top_bars")
     terms = (table[["term", "order"]].drop_duplicates("term").sort_values("order", kind="stable")
              ["term"].head(max_terms).tolist())
     groups = list(dict.fromkeys(table["group"].tolist()))
     n_t, n_g = len(terms), len(groups)
     if table["term"].nunique() > max_terms:
-        subtitle = _join(subtitle, f"显示前 {max_terms} 个词（共 {table['term'].nunique()} 个）")
+        subtitle = join_notes(subtitle, f"显示前 {max_terms} 个词（共 {table['term'].nunique()} 个）")
     dots = n_g > 4
     row_h = 0.34 if dots else max(0.34, 0.2 * n_g + 0.1)
     if figsize is None:
         width = 10.0
-        figsize = (width, max(3.0, row_h * n_t + 1.4) + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (width, max(3.0, row_h * n_t + 1.4) + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if not terms:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     palette = _palette(groups, colors)
     ax = fig.add_subplot()
@@ -121,13 +121,13 @@ def compare_top_bars(table: pd.DataFrame, *, value: str = "per_10k", max_terms: 
         ax.hlines(y, lo, hi, color="#cccccc", linewidth=1.2, zorder=1)
         for g in groups:
             ax.scatter(grid[g].to_numpy(), y, s=34, color=palette.get(g, NEUTRAL), zorder=2,
-                       label=_truncate(g, 24), edgecolors="white", linewidths=0.5)
+                       label=truncate_label(g, 24), edgecolors="white", linewidths=0.5)
     else:
         h = 0.8 / n_g
         for i, g in enumerate(groups):
             ax.barh(y - 0.4 + h * (i + 0.5), grid[g].to_numpy(), height=h * 0.92,
-                    color=palette.get(g, NEUTRAL), label=_truncate(g, 24))
-    ax.set_yticks(y, labels=[_truncate(t, 2 * label_chars) for t in terms])
+                    color=palette.get(g, NEUTRAL), label=truncate_label(g, 24))
+    ax.set_yticks(y, labels=[truncate_label(t, 2 * label_chars) for t in terms])
     ax.set_ylim(n_t - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
@@ -201,11 +201,11 @@ def wordcloud_grid(freq: pd.DataFrame, *, value: str = "per_10k", n_words: int =
     -------
     matplotlib.figure.Figure
     """
-    _require(freq, ["term", "group", value], "wordcloud_grid")
+    require_columns(freq, ["term", "group", value], "wordcloud_grid")
     all_groups = list(dict.fromkeys(freq["group"].tolist()))
     shown = [g for g in (groups if groups is not None else all_groups) if g in set(all_groups)]
     if len(shown) > max_panels:
-        subtitle = _join(subtitle, f"仅显示 {max_panels} 组（共 {len(shown)} 组）")
+        subtitle = join_notes(subtitle, f"仅显示 {max_panels} 组（共 {len(shown)} 组）")
         shown = shown[:max_panels]
     n = max(len(shown), 1)
     if ncols is None:
@@ -215,11 +215,11 @@ def wordcloud_grid(freq: pd.DataFrame, *, value: str = "per_10k", n_words: int =
     width = 12.0
     if figsize is None:
         panel_h = (width / ncols) * 10 / 16 + 0.45
-        figsize = (width, nrows * panel_h + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (width, nrows * panel_h + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if not shown:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     palette = _palette(all_groups, colors)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
@@ -230,7 +230,7 @@ def wordcloud_grid(freq: pd.DataFrame, *, value: str = "per_10k", n_words: int =
             sub = sub.sort_values("rank", kind="stable")
         data = _frequencies(sub.head(n_words), "term", value)
         ax.set_axis_off()
-        ax.set_title(_truncate(g, 30), fontsize=13, color=palette.get(g, "#222222"), loc="left")
+        ax.set_title(truncate_label(g, 30), fontsize=13, color=palette.get(g, "#222222"), loc="left")
         if not data:
             ax.text(0.5, 0.5, "没有可显示的词", ha="center", va="center", color=style.MUTED,
                     transform=ax.transAxes)
@@ -279,17 +279,17 @@ def comparison_cloud(over: pd.DataFrame, *, value: str = "excess", max_words: in
     -------
     matplotlib.figure.Figure
     """
-    _require(over, ["term", "group", value], "comparison_cloud")
+    require_columns(over, ["term", "group", value], "comparison_cloud")
     groups = list(dict.fromkeys(over["group"].tolist()))
     if figsize is None:
         w = 11.0
-        figsize = (w, w * height / width * 0.82 + 0.5 + _header_inches(title, subtitle, source, w))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (w, w * height / width * 0.82 + 0.5 + header_inches(title, subtitle, source, w))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     data = _frequencies(over.sort_values(value, ascending=False, kind="stable").head(max_words),
                         "term", value)
     if not data:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     palette = _palette(groups, colors)
     owner = dict(zip(over["term"].astype(str), over["group"]))
@@ -303,7 +303,7 @@ def comparison_cloud(over: pd.DataFrame, *, value: str = "excess", max_words: in
     ax.imshow(img, interpolation="bilinear")
     ax.set_axis_off()
     shown = [g for g in groups if any(owner.get(t) == g for t in data)]
-    handles = [Patch(color=palette.get(g, NEUTRAL), label=_truncate(g, 24)) for g in shown]
+    handles = [Patch(color=palette.get(g, NEUTRAL), label=truncate_label(g, 24)) for g in shown]
     # below the image, inside the layout (a figure legend would collide with the source line)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
               ncols=min(len(handles), 6), fontsize=11, frameon=False)
@@ -344,16 +344,16 @@ def shared_cloud(shared: pd.DataFrame, *, value: str = "min_per_10k", max_words:
     -------
     matplotlib.figure.Figure
     """
-    _require(shared, ["term", value], "shared_cloud")
+    require_columns(shared, ["term", value], "shared_cloud")
     if figsize is None:
         w = 10.0
-        figsize = (w, w * height / width + _header_inches(title, subtitle, source, w))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (w, w * height / width + header_inches(title, subtitle, source, w))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     data = _frequencies(shared.sort_values(value, ascending=False, kind="stable")
                         .head(max_words), "term", value)
     if not data:
-        _empty(fig, "没有各组共有的词")
+        draw_empty(fig, "没有各组共有的词")
         return fig
     img = _cloud_image(data, color_func=lambda *a, **k: color, width=width, height=height,
                        max_words=max_words, random_state=random_state)
@@ -407,11 +407,11 @@ def keyness_bars(key: pd.DataFrame, *, target: str | None = None, n: int = 20,
     -------
     matplotlib.figure.Figure
     """
-    _require(key, ["term", "target", "reference", value, "p"], "keyness_bars")
+    require_columns(key, ["term", "target", "reference", value, "p"], "keyness_bars")
     if key.empty:
-        fig = _new_figure(10.0, 4.0)
-        _frame(fig, title=title or "关键词", subtitle=subtitle, source=source)
-        _empty(fig)
+        fig = new_figure(10.0, 4.0)
+        frame_figure(fig, title=title or "关键词", subtitle=subtitle, source=source)
+        draw_empty(fig)
         return fig
     target = str(key["target"].iloc[0]) if target is None else str(target)
     sub = key[key["target"].astype(str) == target]
@@ -422,15 +422,15 @@ def keyness_bars(key: pd.DataFrame, *, target: str | None = None, n: int = 20,
     neg = sub[sub[value] < 0].sort_values(value, ascending=True, kind="stable").head(n)
     rows = pd.concat([pos, neg.iloc[::-1]], ignore_index=True)
     if title is None:
-        title = f"关键词：{_truncate(target, 24)} 对比 {_truncate(reference, 24)}"
+        title = f"关键词：{truncate_label(target, 24)} 对比 {truncate_label(reference, 24)}"
     n_rows = len(rows)
     if figsize is None:
         width = 10.0
-        figsize = (width, max(3.0, 0.27 * n_rows + 1.6) + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (width, max(3.0, 0.27 * n_rows + 1.6) + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if rows.empty:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     palette = dict(colors) if colors is not None else style.group_colors(
         [g for g in (target, reference) if g != _rest_label()])
@@ -451,7 +451,7 @@ def keyness_bars(key: pd.DataFrame, *, target: str | None = None, n: int = 20,
     ax.set_xlim(-lim, lim)
     pad = lim * 0.015
     for yi, v, term in zip(y, vals, rows["term"]):
-        label = _truncate(term, 2 * label_chars)
+        label = truncate_label(term, 2 * label_chars)
         if v > 0:
             ax.text(-pad, yi, label, ha="right", va="center", fontsize=10, color="#222222",
                     zorder=4)
@@ -466,8 +466,8 @@ def keyness_bars(key: pd.DataFrame, *, target: str | None = None, n: int = 20,
     xlabel = {"g2": "G²（正值：目标组多用；负值：参照组多用）",
               "log_ratio": "Log Ratio = log₂(目标组频率 / 参照组频率)"}.get(value, value)
     ax.set_xlabel(xlabel, color=style.MUTED)
-    handles = [Patch(color=c_t, label=f"目标组：{_truncate(target, 24)}"),
-               Patch(color=c_r, label=f"参照组：{_truncate(reference, 24)}")]
+    handles = [Patch(color=c_t, label=f"目标组：{truncate_label(target, 24)}"),
+               Patch(color=c_r, label=f"参照组：{truncate_label(reference, 24)}")]
     if faded.any():
         handles.append(Patch(facecolor="#dddddd", label=f"浅色：p ≥ {p:g}（不显著）"))
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
@@ -528,17 +528,17 @@ def similarity_heatmap(sim: pd.DataFrame, *, clusters: dict | None = None,
     z = clusters.get("linkage") if clusters else None
     order = list(clusters["order"]) if clusters and clusters.get("order") else labels
     if n > max_labels:
-        subtitle = _join(subtitle, f"{n} 组，标签从略")
+        subtitle = join_notes(subtitle, f"{n} 组，标签从略")
     if annotate is None:
         annotate = n <= 12
     if figsize is None:
         side = min(11.0, max(5.0, 0.45 * n + 3.0)) if n <= max_labels else 10.0
         width = side + (2.2 if z is not None else 0) + 1.2
-        figsize = (max(width, 8.0), side + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (max(width, 8.0), side + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if n == 0:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     mat = sim.loc[order, order].to_numpy(dtype=float).copy()
     np.fill_diagonal(mat, np.nan)
@@ -569,7 +569,7 @@ def similarity_heatmap(sim: pd.DataFrame, *, clusters: dict | None = None,
     ax.grid(False)
     ticks = np.arange(n) + 0.5
     if n <= max_labels:
-        short = [_truncate(g, 2 * label_chars) for g in order]
+        short = [truncate_label(g, 2 * label_chars) for g in order]
         ax.set_yticks(ticks, labels=short)
         ax.set_xticks(ticks, labels=short, rotation=45 if n > 2 else 0,
                       ha="right" if n > 2 else "center", rotation_mode="anchor")
@@ -645,22 +645,22 @@ def rate_scatter(key: pd.DataFrame, *, target: str | None = None, n_labels: int 
     """
     cols = ["term", "target", "reference", "g2", "p", "log_ratio", "per_10k_target",
             "per_10k_reference", "n_target", "n_reference"]
-    _require(key, cols, "rate_scatter")
+    require_columns(key, cols, "rate_scatter")
     if key.empty:
-        fig = _new_figure(10.0, 4.0)
-        _frame(fig, title=title or "用词频率对照", subtitle=subtitle, source=source)
-        _empty(fig)
+        fig = new_figure(10.0, 4.0)
+        frame_figure(fig, title=title or "用词频率对照", subtitle=subtitle, source=source)
+        draw_empty(fig)
         return fig
     target = str(key["target"].iloc[0]) if target is None else str(target)
     sub = key[key["target"].astype(str) == target].reset_index(drop=True)
     reference = str(sub["reference"].iloc[0])
     if title is None:
-        title = f"{_truncate(target, 20)} 与 {_truncate(reference, 20)} 用词频率对照"
+        title = f"{truncate_label(target, 20)} 与 {truncate_label(reference, 20)} 用词频率对照"
     if figsize is None:
         width = 10.0
-        figsize = (width, 8.0 + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (width, 8.0 + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     palette = dict(colors) if colors is not None else style.group_colors(
         [g for g in (target, reference) if g != _rest_label()])
     c_a, c_b = palette.get(target, style.PALETTE[0]), palette.get(reference, NEUTRAL)
@@ -696,11 +696,11 @@ def rate_scatter(key: pd.DataFrame, *, target: str | None = None, n_labels: int 
     ax.scatter(xs[order], ys[order], s=22, c=colour[order], alpha=0.8, edgecolors="white",
                linewidths=0.4, zorder=2)
     ticks = [t for t in _log_ticks(lo, hi)]
-    ax.set_xticks([floor] + ticks, labels=["0"] + [_fmt_number(t) for t in ticks])
-    ax.set_yticks([floor] + ticks, labels=["0"] + [_fmt_number(t) for t in ticks])
+    ax.set_xticks([floor] + ticks, labels=["0"] + [format_number(t) for t in ticks])
+    ax.set_yticks([floor] + ticks, labels=["0"] + [format_number(t) for t in ticks])
     ax.minorticks_off()
-    ax.set_xlabel(f"{_truncate(target, 20)}：每万词出现次数（对数轴）", color=style.MUTED)
-    ax.set_ylabel(f"{_truncate(reference, 20)}：每万词出现次数（对数轴）", color=style.MUTED)
+    ax.set_xlabel(f"{truncate_label(target, 20)}：每万词出现次数（对数轴）", color=style.MUTED)
+    ax.set_ylabel(f"{truncate_label(reference, 20)}：每万词出现次数（对数轴）", color=style.MUTED)
 
     # which points get a label: the most distinctive on each side, and frequent shared terms
     strength = np.abs(g2)
@@ -716,8 +716,8 @@ def rate_scatter(key: pd.DataFrame, *, target: str | None = None, n_labels: int 
     shared = [i for i in freq_order if near[i] and both[i] and i not in chosen][:n_shared]
     chosen += shared
 
-    handles = [Patch(color=c_a, label=f"{_truncate(target, 20)} 显著多用"),
-               Patch(color=c_b, label=f"{_truncate(reference, 20)} 显著多用"),
+    handles = [Patch(color=c_a, label=f"{truncate_label(target, 20)} 显著多用"),
+               Patch(color=c_b, label=f"{truncate_label(reference, 20)} 显著多用"),
                Patch(color="#c4c4c4", label=f"差异不显著（p ≥ {p:g}）")]
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3,
               fontsize=10, frameon=False, handlelength=1.2)  # above the plot: covers no point
@@ -729,7 +729,7 @@ def rate_scatter(key: pd.DataFrame, *, target: str | None = None, n_labels: int 
         spots.setdefault((float(xs[i]), float(ys[i])), []).append(i)
     labels = []
     for (px, py), members in spots.items():
-        names = [_truncate(sub["term"].iloc[i], 2 * label_chars) for i in members]
+        names = [truncate_label(sub["term"].iloc[i], 2 * label_chars) for i in members]
         text = "、".join(names[:2]) + (f" 等 {len(names)} 词" if len(names) > 2 else "")
         labels.append((px, py, text))
     _freeze_layout(fig)

@@ -20,8 +20,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from tifa import style
-from tifa.charts import (_empty, _fmt_number, _frame, _header_inches, _new_figure, _require,
-                         _truncate)
+from tifa.charts import (draw_empty, format_number, frame_figure, header_inches,
+                         new_figure, require_columns, truncate_label)
 
 __all__ = ["slogan_bars", "slogan_heatmap", "slogan_timeline", "slogan_upset",
            "STATUS_LABELS", "OTHER_COLOR"]
@@ -80,7 +80,7 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
     -------
     matplotlib.figure.Figure
     """
-    _require(top, ["slogan", "status", "group", "count", "total", "rank"], "slogan_bars")
+    require_columns(top, ["slogan", "status", "group", "count", "total", "rank"], "slogan_bars")
     slogans = (top.drop_duplicates("slogan").sort_values("rank", kind="stable")
                [["slogan", "status", "total"]])
     blocks = [(s, slogans[slogans["status"] == s]) for s in _STATUS_ORDER]
@@ -89,11 +89,11 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
     if figsize is None:
         width = 10.0
         figsize = (width, 0.34 * n_rows + 0.55 * len(blocks) + 0.9
-                   + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+                   + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if top.empty:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     present = set(top["group"])
     palette = _palette(list(dict.fromkeys(top["group"])), colors)
@@ -117,19 +117,19 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
             ax.barh(y[on], vals[on], left=left[on], color=palette.get(g, OTHER_COLOR), height=0.7,
                     edgecolor="white", linewidth=0.6, label=str(g))
             left += vals
-        ax.set_yticks(y, labels=[_truncate(s, 2 * label_chars) for s in names])
+        ax.set_yticks(y, labels=[truncate_label(s, 2 * label_chars) for s in names])
         ax.set_ylim(len(names) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
         ax.set_title(STATUS_LABELS.get(status, status), fontsize=12, color="#333333", loc="left")
         if show_values:
             for yi, total in zip(y, block["total"]):
-                ax.text(total + xmax * 0.01, yi, _fmt_number(total), va="center", ha="left",
+                ax.text(total + xmax * 0.01, yi, format_number(total), va="center", ha="left",
                         fontsize=9, color=style.MUTED)
         ax.set_xlim(0, xmax * (1.1 if show_values else 1.02))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[-1].set_xlabel("使用次数（各组分段）", color=style.MUTED)
-    handles = [Patch(color=palette.get(g, OTHER_COLOR), label=_truncate(g, 24)) for g in groups]
+    handles = [Patch(color=palette.get(g, OTHER_COLOR), label=truncate_label(g, 24)) for g in groups]
     # legend on the line of the first block heading, right-aligned: clear of bars and source
     axes[0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0),
                    ncols=min(len(handles), 4), frameon=False, fontsize=10,
@@ -180,21 +180,21 @@ def slogan_heatmap(matrix: pd.DataFrame, *, title: str = "提法 × 组",
         subtitle = "；".join(p for p in (subtitle, f"仅显示使用最多的 {n_cols} 组（共 {total} 组）") if p)
     if figsize is None:
         width = min(16.0, max(7.5, 3.2 + 0.75 * n_cols + 0.18 * label_chars))
-        figsize = (width, 0.3 * n_rows + 1.8 + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (width, 0.3 * n_rows + 1.8 + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if n_rows == 0 or n_cols == 0:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     values = matrix.to_numpy(dtype=float)
     ax = fig.add_subplot()
     vmax = float(np.nanmax(values)) or 1.0
     im = ax.imshow(values, aspect="auto", cmap=_sequential(color), vmin=0, vmax=vmax,
                    interpolation="nearest")
-    ax.set_yticks(np.arange(n_rows), labels=[_truncate(s, 2 * label_chars) for s in matrix.index])
+    ax.set_yticks(np.arange(n_rows), labels=[truncate_label(s, 2 * label_chars) for s in matrix.index])
     rotate = n_cols > 6 or max(len(str(c)) for c in matrix.columns) > 8
     ax.xaxis.tick_top()
-    ax.set_xticks(np.arange(n_cols), labels=[_truncate(c, 20) for c in matrix.columns])
+    ax.set_xticks(np.arange(n_cols), labels=[truncate_label(c, 20) for c in matrix.columns])
     if rotate:  # labels above the columns, rising to the right from their column's centre
         ax.tick_params(axis="x", labelrotation=45)
         for label in ax.get_xticklabels():
@@ -214,7 +214,7 @@ def slogan_heatmap(matrix: pd.DataFrame, *, title: str = "提法 × 组",
             for j in range(n_cols):
                 v = values[i, j]
                 if v > 0:
-                    ax.text(j, i, _fmt_number(v), ha="center", va="center", fontsize=9,
+                    ax.text(j, i, format_number(v), ha="center", va="center", fontsize=9,
                             color="white" if v > 0.6 * vmax else "#222222")
     status = matrix.attrs.get("status") or {}
     if status:
@@ -273,16 +273,16 @@ def slogan_timeline(timeline: pd.DataFrame, *, value: str = "count",
     -------
     matplotlib.figure.Figure
     """
-    _require(timeline, ["slogan", "year", value], "slogan_timeline")
+    require_columns(timeline, ["slogan", "year", value], "slogan_timeline")
     years = sorted(pd.unique(timeline["year"].dropna()))
     slogans = list(dict.fromkeys(timeline["slogan"]))
     label = value_label or {"count": "使用次数", "share_docs": "使用该提法的报告占比",
                             "n_docs": "使用该提法的报告数"}.get(value, value)
     if len(years) < 2 or not slogans:
         width = 10.0
-        height = 2.4 + _header_inches(title, subtitle, source, width)
-        fig = _new_figure(*(figsize or (width, height)))
-        _frame(fig, title=title, subtitle=subtitle, source=source)
+        height = 2.4 + header_inches(title, subtitle, source, width)
+        fig = new_figure(*(figsize or (width, height)))
+        frame_figure(fig, title=title, subtitle=subtitle, source=source)
         if not years:
             msg = "语料中的报告没有年份信息，无法绘制年度走势。"
         elif len(years) == 1:
@@ -290,16 +290,16 @@ def slogan_timeline(timeline: pd.DataFrame, *, value: str = "count",
                    "加入其他年份的报告后再看此图。")
         else:
             msg = "没有可追踪的提法。"
-        _empty(fig, msg)
+        draw_empty(fig, msg)
         return fig
     n = len(slogans)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     if figsize is None:
         width = min(16.0, 3.0 * ncols + 0.8)
-        figsize = (width, 2.1 * nrows + 0.6 + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (width, 2.1 * nrows + 0.6 + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
     share = value == "share_docs"
     for i, (ax, s) in enumerate(zip(axes, slogans)):
@@ -309,7 +309,7 @@ def slogan_timeline(timeline: pd.DataFrame, *, value: str = "count",
         ax.plot(x, y, color=color, marker="o", markersize=4, linewidth=1.8, clip_on=False,
                 zorder=3)
         ax.fill_between(x, 0, y, color=color, alpha=0.12, linewidth=0)
-        ax.set_title(_truncate(s, 2 * label_chars), fontsize=11.5, color="#222222")
+        ax.set_title(truncate_label(s, 2 * label_chars), fontsize=11.5, color="#222222")
         top = float(np.nanmax(y)) if len(y) else 0.0
         ax.set_ylim(0, (top or 1.0) * 1.2)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=not share))
@@ -358,20 +358,20 @@ def slogan_upset(overlap: pd.DataFrame, *, title: str = "各组提法的交集",
     -------
     matplotlib.figure.Figure
     """
-    _require(overlap, ["combination", "degree", "n_slogans"], "slogan_upset")
+    require_columns(overlap, ["combination", "degree", "n_slogans"], "slogan_upset")
     groups = list(overlap.attrs.get("groups") or
                   [c for c in overlap.columns if overlap[c].dtype == bool])
     rows = overlap.head(max_bars)
     n_bars, n_groups = len(rows), len(groups)
     if figsize is None:
         width = min(16.0, max(7.5, 2.4 + 0.2 * label_chars + 0.62 * n_bars))
-        figsize = (width, 3.2 + 0.42 * n_groups + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
+        figsize = (width, 3.2 + 0.42 * n_groups + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
     if len(overlap) > max_bars:
         subtitle = "；".join(p for p in (subtitle, f"仅显示前 {max_bars} 种组合（共 {len(overlap)} 种）") if p)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if rows.empty or not groups:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     palette = dict(colors) if colors is not None else style.group_colors(groups)
     bar_ax, dot_ax = fig.subplots(2, 1, sharex=True,
@@ -379,7 +379,7 @@ def slogan_upset(overlap: pd.DataFrame, *, title: str = "各组提法的交集",
     x = np.arange(n_bars)
     vals = rows["n_slogans"].to_numpy(dtype=float)
     bars = bar_ax.bar(x, vals, color="#4f6d7a", width=0.6)
-    bar_ax.bar_label(bars, labels=[_fmt_number(v) for v in vals], padding=2, fontsize=10,
+    bar_ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=2, fontsize=10,
                      color="#333333")
     bar_ax.set_ylabel("提法数", color=style.MUTED)
     bar_ax.set_ylim(0, float(vals.max()) * 1.18 or 1.0)
@@ -395,7 +395,7 @@ def slogan_upset(overlap: pd.DataFrame, *, title: str = "各组提法的交集",
             dot_ax.plot([j, j], [min(ys), max(ys)], color="#333333", linewidth=2, zorder=3)
             dot_ax.scatter([j] * len(ys), ys, s=70, zorder=4,
                            color=[palette.get(groups[i], "#333333") for i in ys])
-    dot_ax.set_yticks(range(n_groups), labels=[_truncate(g, 2 * label_chars) for g in groups])
+    dot_ax.set_yticks(range(n_groups), labels=[truncate_label(g, 2 * label_chars) for g in groups])
     for tick, g in zip(dot_ax.get_yticklabels(), groups):
         tick.set_color(palette.get(g, "#333333"))
     dot_ax.set_ylim(n_groups - 0.5, -0.5)

@@ -20,8 +20,8 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import offset_copy
 
 from tifa import style
-from tifa.charts import (_empty, _fmt_number, _frame, _header_inches, _join, _new_figure,
-                         _require, _truncate, _wrap)
+from tifa.charts import (draw_empty, format_number, frame_figure, header_inches,
+                         join_notes, new_figure, require_columns, truncate_label, wrap_label)
 
 #: Chinese names of the parts of a report (``section_role``).
 ROLE_LABELS = {"front": "开头", "work": "工作情况", "problems": "问题与不足",
@@ -94,7 +94,7 @@ def _heatmap(table: pd.DataFrame, *, row: str, col: str, value: str, title: str,
              annotate: bool | None, cmap: str, max_rows: int, max_cols: int,
              row_chars: int, col_chars: int, figsize, what: str,
              percent: bool | None = None, row_noun: str = "行", col_noun: str = "列") -> Figure:
-    _require(table, [row, col, value], what)
+    require_columns(table, [row, col, value], what)
     rows = _first_order(table[row])
     cols = _first_order(table[col])
     notes = []
@@ -104,22 +104,22 @@ def _heatmap(table: pd.DataFrame, *, row: str, col: str, value: str, title: str,
     if len(cols) > max_cols:
         notes.append(f"仅显示前 {max_cols} {col_noun}（共 {len(cols)} {col_noun}）")
         cols = cols[:max_cols]
-    subtitle = _join(subtitle, *notes)
+    subtitle = join_notes(subtitle, *notes)
     grid = (table[table[row].isin(rows) & table[col].isin(cols)]
             .pivot_table(index=row, columns=col, values=value, aggfunc="first", dropna=False)
             .reindex(index=rows, columns=cols))
     values = grid.to_numpy(dtype=float)
-    col_labels = [_wrap(c, col_chars, max_lines=3) for c in cols]
+    col_labels = [wrap_label(c, col_chars, max_lines=3) for c in cols]
     n_lines = max((lbl.count("\n") + 1 for lbl in col_labels), default=1)
     if figsize is None:
         width = min(16.0, max(7.5, 2.6 + 0.11 * row_chars + 0.8 * len(cols) + 1.4))
         height = (0.5 * len(rows) + 0.25 * n_lines + 1.0
-                  + _header_inches(title, subtitle, source, width))
+                  + header_inches(title, subtitle, source, width))
         figsize = (width, max(3.5, height))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if table.empty or not rows or not cols:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     ax = fig.add_subplot()
     finite = values[np.isfinite(values)]
@@ -127,7 +127,7 @@ def _heatmap(table: pd.DataFrame, *, row: str, col: str, value: str, title: str,
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
     ax.set_xticks(np.arange(len(cols)), labels=col_labels)
     ax.xaxis.tick_top()
-    ax.set_yticks(np.arange(len(rows)), labels=[_truncate(r, 2 * row_chars) for r in rows])
+    ax.set_yticks(np.arange(len(rows)), labels=[truncate_label(r, 2 * row_chars) for r in rows])
     ax.tick_params(length=0)
     ax.grid(False)
     for spine in ax.spines.values():
@@ -145,12 +145,12 @@ def _heatmap(table: pd.DataFrame, *, row: str, col: str, value: str, title: str,
                 v = values[i, j]
                 if not np.isfinite(v):
                     continue
-                ax.text(j, i, f"{v:.0%}" if percent else _fmt_number(v), ha="center",
+                ax.text(j, i, f"{v:.0%}" if percent else format_number(v), ha="center",
                         va="center", fontsize=10,
                         color=_ink(cm(v / vmax if vmax else 0.0)))
     bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
     # a horizontal title over the colour bar: rotated Chinese would read sideways
-    bar.ax.set_title(_wrap(_label(value, value_label), 8), loc="left", fontsize=10,
+    bar.ax.set_title(wrap_label(_label(value, value_label), 8), loc="left", fontsize=10,
                      color=style.MUTED, pad=6)
     bar.outline.set_visible(False)
     if percent:
@@ -202,7 +202,7 @@ def theme_heatmap(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = "
     -------
     matplotlib.figure.Figure
     """
-    _require(scores, [theme, group, value], "theme_heatmap")
+    require_columns(scores, [theme, group, value], "theme_heatmap")
     if orientation not in ("auto", "themes-rows", "groups-rows"):
         raise ValueError(f"orientation must be 'auto', 'themes-rows' or 'groups-rows', "
                          f"got {orientation!r}")
@@ -304,11 +304,11 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     -------
     matplotlib.figure.Figure
     """
-    _require(scores, [theme, group, value], "theme_profiles")
+    require_columns(scores, [theme, group, value], "theme_profiles")
     themes = _first_order(scores[theme])
     groups = _first_order(scores[group])
     if len(groups) > max_groups:
-        subtitle = _join(subtitle,
+        subtitle = join_notes(subtitle,
                          f"仅显示前 {max_groups} 组（共 {len(groups)} 组）；组多时请看热力图")
         groups = groups[:max_groups]
     palette = dict(colors) if colors is not None else style.group_colors(scores[group])
@@ -318,12 +318,12 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     if figsize is None:
         width = 10.0
         height = (len(themes) * (0.17 * n_g + 0.3) + 1.2
-                  + _header_inches(title, subtitle, source, width))
+                  + header_inches(title, subtitle, source, width))
         figsize = (width, max(3.5, height))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if scores.empty:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     ax = fig.add_subplot()
     grid = (scores[scores[group].isin(groups)]
@@ -336,11 +336,11 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
         pos = y - 0.4 + band * (i + 0.5)
         bars = ax.barh(pos, np.nan_to_num(vals), height=band * 0.92,
                        color=palette.get(g, style.PALETTE[i % len(style.PALETTE)]),
-                       label=_truncate(g, 24))
+                       label=truncate_label(g, 24))
         if show_values:
-            ax.bar_label(bars, labels=[_fmt_number(v) for v in vals], padding=2, fontsize=9,
+            ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=2, fontsize=9,
                          color=style.MUTED)
-    ax.set_yticks(y, labels=[_truncate(t, 2 * label_chars) for t in themes])
+    ax.set_yticks(y, labels=[truncate_label(t, 2 * label_chars) for t in themes])
     ax.set_ylim(len(themes) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
@@ -370,7 +370,7 @@ def _stacked(ax, labels: list, parts: list, grid: pd.DataFrame, colors: Mapping,
                 ax.text(l + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=9,
                         color=_ink(color))
         left = left + vals
-    ax.set_yticks(y, labels=[_truncate(lbl, 2 * label_chars) for lbl in labels])
+    ax.set_yticks(y, labels=[truncate_label(lbl, 2 * label_chars) for lbl in labels])
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlim(0, 1.0)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
@@ -378,7 +378,7 @@ def _stacked(ax, labels: list, parts: list, grid: pd.DataFrame, colors: Mapping,
     ax.tick_params(axis="y", length=0)
     if totals is not None:
         for yi, (tot, l) in enumerate(zip(totals, left)):
-            text = "无命中" if not tot else f"n={_fmt_number(tot)}"
+            text = "无命中" if not tot else f"n={format_number(tot)}"
             ax.text(1.01, yi, text, ha="left", va="center", fontsize=9, color=style.MUTED,
                     transform=ax.get_yaxis_transform(), clip_on=False)
 
@@ -436,7 +436,7 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
     -------
     matplotlib.figure.Figure
     """
-    _require(sections, [theme, group, part, value] + ([total] if total else []), "theme_sections")
+    require_columns(sections, [theme, group, part, value] + ([total] if total else []), "theme_sections")
     themes = _first_order(sections[theme])
     groups = _first_order(sections[group])
     if parts is None:
@@ -445,7 +445,7 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
                  + [r for r in present if r not in ROLE_LABELS])
     parts = list(parts)
     if len(groups) > max_groups:
-        subtitle = _join(subtitle, f"仅显示前 {max_groups} 组（共 {len(groups)} 组）")
+        subtitle = join_notes(subtitle, f"仅显示前 {max_groups} 组（共 {len(groups)} 组）")
         groups = groups[:max_groups]
     extra = [p for p in parts if p not in ROLE_COLORS]
     colors = dict(ROLE_COLORS)
@@ -458,11 +458,11 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
     if figsize is None:
         width = min(18.0, 2.0 + 5.2 * ncols)
         panel_h = 0.36 * len(themes) + 0.9
-        figsize = (width, nrows * panel_h + 0.6 + _header_inches(title, subtitle, source, width))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+        figsize = (width, nrows * panel_h + 0.6 + header_inches(title, subtitle, source, width))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if sections.empty:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     for ax, g in zip(axes, groups):
@@ -475,7 +475,7 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
             totals = sub.drop_duplicates(theme).set_index(theme)[total].reindex(themes).tolist()
         _stacked(ax, themes, parts, grid, colors, label_min=label_min, totals=totals,
                  label_chars=label_chars)
-        ax.set_title(_truncate(g, 28), fontsize=13, color="#222222", pad=8)
+        ax.set_title(truncate_label(g, 28), fontsize=13, color="#222222", pad=8)
     for ax in axes[len(groups):]:
         ax.set_visible(False)
     handles = [Patch(color=colors[p], label=ROLE_LABELS.get(p, p)) for p in parts]
@@ -523,23 +523,23 @@ def topic_mix(mix: pd.DataFrame, *, value: str = "share", topic: str = "label",
     -------
     matplotlib.figure.Figure
     """
-    _require(mix, [topic, group, value], "topic_mix")
+    require_columns(mix, [topic, group, value], "topic_mix")
     topics = _first_order(mix[topic])
     groups = _first_order(mix[group])
     if len(groups) > max_groups:
-        subtitle = _join(subtitle, f"仅显示前 {max_groups} 组（共 {len(groups)} 组）")
+        subtitle = join_notes(subtitle, f"仅显示前 {max_groups} 组（共 {len(groups)} 组）")
         groups = groups[:max_groups]
     palette = dict(colors) if colors is not None else topic_colors(topics)
     if figsize is None:
         width = 11.0
         legend_rows = math.ceil(len(topics) / 2)
         height = (0.45 * len(groups) + 1.0 + 0.3 * legend_rows
-                  + _header_inches(title, subtitle, source, width))
+                  + header_inches(title, subtitle, source, width))
         figsize = (width, max(3.2, height))
-    fig = _new_figure(*figsize)
-    _frame(fig, title=title, subtitle=subtitle, source=source)
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     if mix.empty:
-        _empty(fig)
+        draw_empty(fig)
         return fig
     ax = fig.add_subplot()
     grid = (mix[mix[group].isin(groups)]
@@ -547,7 +547,7 @@ def topic_mix(mix: pd.DataFrame, *, value: str = "share", topic: str = "label",
             .reindex(index=groups, columns=topics))
     _stacked(ax, groups, topics, grid, palette, label_min=label_min, totals=None,
              label_chars=label_chars)
-    handles = [Patch(color=palette[t], label=_truncate(t, 2 * legend_chars)) for t in topics]
+    handles = [Patch(color=palette[t], label=truncate_label(t, 2 * legend_chars)) for t in topics]
     _legend_below(ax, handles, ncols=min(2, len(handles)))
     return fig
 
@@ -581,7 +581,7 @@ def topic_terms(terms: pd.DataFrame, *, top_n: int = 8, topic: str = "label",
     """
     from tifa.charts import bar_top_terms
 
-    _require(terms, [topic, term, value], "topic_terms")
+    require_columns(terms, [topic, term, value], "topic_terms")
     palette = dict(colors) if colors is not None else topic_colors(_first_order(terms[topic]))
     return bar_top_terms(terms, term=term, value=value, group=topic, top_n=top_n, title=title,
                          subtitle=subtitle, source=source, colors=palette, max_panels=max_panels,
