@@ -171,3 +171,92 @@ def test_write_json_failure_leaves_previous_file(tmp_path):
     with pytest.raises(TypeError):
         export.write_json({"bad": object()}, path)
     assert json.loads(path.read_text(encoding="utf-8")) == {"ok": 1}
+
+
+# ---------------------------------------------------------------- figure defaults and registry
+
+def test_default_formats_are_png_svg_pdf_and_png_is_300_dpi(tmp_path):
+    from PIL import Image
+
+    paths = export.save_figure(_figure(), tmp_path, "01_keywords", "top_terms")
+    assert [p.suffix for p in paths] == [".png", ".svg", ".pdf"]
+    assert all(p.stat().st_size > 1000 for p in paths)
+    with Image.open(paths[0]) as im:
+        assert im.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+        assert im.width >= 300 * 3  # a 4-inch-wide figure, tight box: about 1,200 px
+
+
+def test_default_formats_can_be_changed_for_a_session(tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "DEFAULT_FORMATS", ("png",))
+    paths = export.save_figure(_figure(), tmp_path, "s", "f")
+    assert [p.suffix for p in paths] == [".png"]
+
+
+def test_save_figure_records_the_figure_beside_its_files(tmp_path):
+    export.save_figure(_figure(), tmp_path, "01_keywords", "top_terms", formats=("png", "svg"),
+                       caption="甲市最常用的词是“法治”", order=2)
+    record = json.loads((tmp_path / "figures" / "01_keywords" / "top_terms.json").read_text(encoding="utf-8"))
+    assert set(export.RECORD_FIELDS) <= set(record)
+    assert record["section"] == "01_keywords" and record["name"] == "top_terms"
+    assert record["title"] == "法治政府建设"  # read from the figure
+    assert record["caption"] == "甲市最常用的词是“法治”" and record["order"] == 2.0
+    assert record["files"] == {"png": "figures/01_keywords/top_terms.png",
+                               "svg": "figures/01_keywords/top_terms.svg"}
+    assert (record["width_in"], record["height_in"]) == (4.0, 3.0)
+    assert record["dpi"] == 300 and record["size"] in style.SIZES
+
+
+def test_figure_title_is_the_chart_title_not_the_subtitle():
+    from tifa import charts
+
+    table = pd.DataFrame({"term": ["法治", "宣传"], "group": ["甲", "甲"], "count": [3, 2]})
+    fig = charts.bar_top_terms(table, title="各组高频词（前 15 个）", subtitle="每万词出现次数",
+                               source="来源：2 份报告")
+    assert export.figure_title(fig) == "各组高频词（前 15 个）"
+    fig2 = Figure()
+    fig2.suptitle("总标题")
+    assert export.figure_title(fig2) == "总标题"
+    assert export.figure_title(Figure()) is None
+
+
+def test_rerun_overwrites_files_and_record_cleanly(tmp_path):
+    export.save_figure(_figure(), tmp_path, "s", "f", caption="第一次")
+    export.save_figure(_figure(), tmp_path, "s", "f", caption="第二次", title="新标题")
+    folder = tmp_path / "figures" / "s"
+    assert sorted(p.name for p in folder.iterdir()) == ["f.json", "f.pdf", "f.png", "f.svg"]
+    record = json.loads((folder / "f.json").read_text(encoding="utf-8"))
+    assert record["caption"] == "第二次" and record["title"] == "新标题"
+
+
+def test_a_crash_while_saving_leaves_the_previous_figure_and_record(tmp_path):
+    fig = _figure()
+    export.save_figure(fig, tmp_path, "s", "f", caption="旧的")
+    folder = tmp_path / "figures" / "s"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def half_then_crash(fh, **kwargs):
+        fh.write(b"\x89PNG half of a picture")
+        raise OSError("disk full")
+
+    fig.savefig = half_then_crash
+    with pytest.raises(OSError, match="disk full"):
+        export.save_figure(fig, tmp_path, "s", "f", caption="新的")
+    after = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert after == before  # no temp file left, nothing half-written, record unchanged
+
+
+def test_write_bytes_text_and_copy_are_atomic(tmp_path, monkeypatch):
+    target = export.write_text("简报\n", tmp_path / "a" / "b.html")
+    assert target.read_text(encoding="utf-8") == "简报\n"
+    copy = export.copy_file(target, tmp_path / "c" / "copy.html")
+    assert copy.read_bytes() == target.read_bytes()
+    export.write_bytes(b"old", tmp_path / "x.bin")
+
+    def boom(fd):
+        raise OSError("power cut")
+
+    monkeypatch.setattr(export.os, "fsync", boom)  # dies after writing, before the rename
+    with pytest.raises(OSError, match="power cut"):
+        export.write_bytes(b"new content", tmp_path / "x.bin")
+    assert (tmp_path / "x.bin").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "c", "x.bin"]

@@ -139,10 +139,23 @@ def test_source_line_names_agencies_count_and_years():
 
     docs = pd.DataFrame({"agency": ["聊城市外办", None, "聊城市外办"], "region": ["聊城市", "厦门市", "聊城市"],
                          "year": pd.array([2022, 2023, None], dtype="Int64")})
-    assert style.source_line(docs) == "来源：聊城市外办、厦门市的 3 份报告（2022—2023 年）"
+    assert style.source_line(docs, date=False) == "来源：聊城市外办、厦门市的 3 份报告（2022—2023 年）"
     many = pd.DataFrame({"agency": [f"机构{i}" for i in range(10)], "year": [2020] * 10})
-    assert style.source_line(many, max_names=3) == "来源：机构0、机构1 等 10 个机构的 10 份报告（2020 年）"
-    assert style.source_line(pd.DataFrame({"doc_id": ["a"]})) == "来源：1 份报告"
+    assert style.source_line(many, max_names=3, date=None) == "来源：机构0、机构1 等 10 个机构的 10 份报告（2020 年）"
+    assert style.source_line(pd.DataFrame({"doc_id": ["a"]}), date=False) == "来源：1 份报告"
+
+
+def test_source_line_adds_filters_and_the_date_of_the_run():
+    import datetime as dt
+
+    import pandas as pd
+
+    docs = pd.DataFrame({"region": ["甲市", "乙市"], "year": [2022, 2023]})
+    today = dt.date.today().isoformat()
+    assert style.source_line(docs) == f"来源：甲市、乙市的 2 份报告（2022—2023 年）；{today} 生成"
+    assert style.source_line(docs, filters="已去除停用词", date=dt.date(2024, 5, 1)) == \
+        "来源：甲市、乙市的 2 份报告（2022—2023 年）；已去除停用词；2024-05-01 生成"
+    assert style.source_line(docs, date="2024年5月").endswith("；2024年5月 生成")
 
 
 def test_ensure_style_keeps_user_tweaks_but_repairs_a_reset():
@@ -156,3 +169,75 @@ def test_ensure_style_keeps_user_tweaks_but_repairs_a_reset():
         assert matplotlib.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
     finally:
         style.use_style()
+
+
+# ---------------------------------------------------------------- size formats
+
+@pytest.fixture
+def restore_size():
+    before = style.current_size()
+    yield
+    style.use_style(size=before)
+
+
+def test_house_style_sizes_for_slides(restore_size):
+    style.use_style(size="slide")
+    rc = matplotlib.rcParams
+    assert style.current_size() == "slide"
+    w, h = rc["figure.figsize"]
+    assert (w, h) == (10.0, 5.625) and abs(w / h - 16 / 9) < 1e-9
+    assert rc["font.size"] == 12 and rc["xtick.labelsize"] == 11 and rc["axes.titlesize"] == 14
+    assert rc["savefig.dpi"] == 300
+    assert style.frame_sizes() == {"title": 17.0, "subtitle": 11.5, "source": 9.5}
+
+
+def test_house_style_sizes_for_a4_and_back(restore_size):
+    style.use_style(size="a4")
+    rc = matplotlib.rcParams
+    assert style.current_size() == "a4"
+    assert rc["figure.figsize"][0] == 6.3
+    assert rc["font.size"] == 9 and rc["xtick.labelsize"] == 8.5 and rc["legend.fontsize"] == 8.5
+    assert rc["font.sans-serif"][0] == "Noto Sans CJK SC"
+    assert style.frame_sizes()["title"] < style.frame_sizes(size="slide")["title"]
+    style.use_style()  # None keeps the format
+    assert style.current_size() == "a4" and matplotlib.rcParams["font.size"] == 9
+    matplotlib.rcdefaults()
+    style.ensure_style()  # a reset session gets the format back, not the slide default
+    assert matplotlib.rcParams["font.size"] == 9 and style.current_size() == "a4"
+    style.use_style(size="16:9")
+    assert style.current_size() == "slide" and matplotlib.rcParams["font.size"] == 12
+
+
+def test_unknown_size_is_a_clear_error(restore_size):
+    with pytest.raises(ValueError, match="slide.*a4|a4.*slide"):
+        style.use_style(size="letter")
+    assert style.current_size() in style.SIZES
+
+
+def test_fit_figsize_slide_is_always_16_9():
+    assert style.fit_figsize(7.5, 4.0, size="slide") == (10.0, 5.625)
+    assert style.fit_figsize(18.0, 5.0, size="slide") == (10.0, 5.625)
+    w, h = style.fit_figsize(10.0, 8.4375, size="slide")  # a tall chart grows, still 16:9
+    assert (w, h) == (15.0, 8.438) and abs(w / h - 16 / 9) < 1e-3
+    assert style.fit_figsize(10, 40, size="slide") == (15.0, 8.438)  # at most 1.5 times
+
+
+def test_fit_figsize_a4_is_text_width():
+    assert style.fit_figsize(6.3, 4.0, size="a4") == (6.3, 4.0)
+    w, h = style.fit_figsize(12.6, 6.0, size="a4")
+    assert w == 6.3 and h == pytest.approx(3.9)  # shrunk with the width, at most to 0.65
+    assert style.fit_figsize(9.0, 1.0, size="a4") == (6.3, 2.5)
+    assert style.fit_figsize(6.3, 30.0, size="a4") == (6.3, 9.0)
+
+
+def test_a4_figure_is_readable_at_text_width(restore_size):
+    """At 100 % on an A4 page a tick label is at least 8 pt and the figure fits the text width."""
+    style.use_style(size="a4")
+    fig = Figure(figsize=style.fit_figsize(10, 6), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh([0, 1], [3, 5])
+    ax.set_yticks([0, 1], labels=["依法行政", "涉外法治"])
+    fig.draw_without_rendering()
+    assert fig.get_size_inches()[0] <= 6.3
+    assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 8
+    assert style.missing_glyphs(fig) == set()

@@ -8,9 +8,21 @@ process) leaves the previous version untouched.
 Output layout (relative to the output folder ``out``)::
 
     figures/<section>/<name>.png|.svg|.pdf      save_figure   (section e.g. "00_corpus")
+    figures/<section>/<name>.json               save_figure   (the figure's record, below)
     tables/<name>.csv                           save_table    (UTF-8 with BOM, for Excel)
     data/<name>.parquet                         save_data
     run.json                                    write_json    (via tifa.pipeline)
+    briefing/                                   save_briefing (the pack of tifa.briefing)
+
+The figure registry
+-------------------
+Every :func:`save_figure` also writes a small JSON record next to the files,
+``figures/<section>/<name>.json`` (:data:`RECORD_FIELDS`): section, name, title, caption,
+order, the files written, size in inches, dpi, size format and the time of saving. One file per
+figure rather than one shared index: notebooks never race to update the same file, a re-run
+simply overwrites the record with the figure, and a figure's record cannot outlive a crash
+half-way (it is written last, atomically). :func:`tifa.briefing.figure_index` reads them back
+in notebook order to assemble the briefing pack.
 """
 
 from __future__ import annotations
@@ -20,11 +32,24 @@ import datetime as _dt
 import json
 import os
 import secrets
+import shutil
+import time
 from pathlib import Path
 from typing import IO, Any, Iterator, Sequence
 
-#: Figure formats :func:`save_figure` writes.
+#: Figure formats :func:`save_figure` can write.
 FIGURE_FORMATS = ("png", "svg", "pdf")
+
+#: Formats :func:`save_figure` writes when not told otherwise. Module-level so that a session
+#: can change it once (``export.DEFAULT_FORMATS = ("png",)`` for a quick draft run).
+DEFAULT_FORMATS = ("png", "svg", "pdf")
+
+#: Resolution of PNG figures in dots per inch (print and slide quality).
+PNG_DPI = 300
+
+#: Fields of a figure record, ``figures/<section>/<name>.json``.
+RECORD_FIELDS = ("section", "name", "title", "caption", "order", "files", "width_in",
+                 "height_in", "dpi", "size", "saved", "saved_ns")
 
 #: Encoding of CSV tables: UTF-8 with a byte-order mark, so that Excel (which otherwise assumes
 #: the local ANSI code page) shows Chinese correctly; pandas reads it back with
@@ -95,14 +120,52 @@ def _check_name(value: str, what: str) -> str:
     return value
 
 
-def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] = ("png", "svg"),
-                dpi: float | None = None, close: bool = False) -> list[Path]:
-    """Write a figure as ``out/figures/<section>/<name>.<fmt>`` for each format, atomically.
+def figure_title(fig) -> str | None:
+    """The title drawn on a figure, read from the figure itself.
 
-    PNG uses ``savefig.dpi`` of the house style (200) unless ``dpi`` is given. SVG turns text
-    into outlines (opens anywhere). PDF is drawn inside :func:`tifa.style.pdf_fonts`, i.e. with
-    the TrueType CJK font embedded as Type 42. Metadata dates are left out, so saving the same
-    figure twice gives identical SVG and PDF bytes.
+    A figure suptitle if there is one; else the free figure text in the largest type (the
+    title that :mod:`tifa.charts` puts top left), the topmost of equals; else the title of the
+    first axes. Line breaks from wrapping are removed.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    str or None
+        ``None`` when the figure has no text that looks like a title.
+    """
+    def clean(text: str) -> str:
+        return "".join(part.strip() for part in text.replace("\\$", "$").splitlines())
+
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text().strip():
+        return clean(sup.get_text())
+    texts = [t for t in fig.texts if t.get_visible() and t.get_text().strip()]
+    if texts:
+        best = max(texts, key=lambda t: (t.get_fontsize(), t.get_position()[1]))
+        return clean(best.get_text())
+    for ax in fig.axes:
+        for loc in ("center", "left", "right"):
+            label = ax.get_title(loc=loc)
+            if label.strip():
+                return clean(label)
+    return None
+
+
+def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | None = None,
+                dpi: float | None = None, close: bool = False, title: str | None = None,
+                caption: str | None = None, order: float | None = None) -> list[Path]:
+    """Write a figure as ``out/figures/<section>/<name>.<fmt>`` for each format, atomically,
+    and record it in the figure registry (``<name>.json`` beside it, see the module notes).
+
+    PNG is written at :data:`PNG_DPI` (300 dpi) unless ``dpi`` is given. SVG turns text into
+    outlines (opens anywhere). PDF is drawn inside :func:`tifa.style.pdf_fonts`, i.e. with the
+    TrueType CJK font embedded as Type 42 (opens on a machine without Chinese fonts, text stays
+    searchable). Metadata dates are left out, so saving the same figure twice gives identical
+    SVG and PDF bytes. Re-running overwrites every file cleanly; each file appears complete or
+    not at all.
 
     Parameters
     ----------
@@ -111,38 +174,55 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] = (
     out : str or Path
         The output folder.
     section : str
-        Sub-folder of ``figures/``, by convention the notebook's name, e.g. ``"00_corpus"``.
+        Sub-folder of ``figures/``, by convention the notebook's name, e.g. ``"00_corpus"``;
+        the briefing orders sections by name.
     name : str
         File name without extension, e.g. ``"doc_lengths"``.
-    formats : sequence of {"png", "svg", "pdf"}, default ("png", "svg")
-        Formats to write, in this order.
+    formats : sequence of {"png", "svg", "pdf"}, optional
+        Formats to write, in this order; default :data:`DEFAULT_FORMATS` (PNG, SVG and PDF).
     dpi : float, optional
-        Raster resolution; default ``None`` uses the house ``savefig.dpi``.
+        Raster resolution; default ``None`` uses :data:`PNG_DPI`.
     close : bool, default False
         Close the figure afterwards (``plt.close(fig)``). Off by default so a notebook can
         still display the figure after saving it; chart functions of tifa build figures
         outside pyplot, which need no closing.
+    title : str, optional
+        Title of the figure in the briefing; default the title drawn on the figure
+        (:func:`figure_title`), else ``name``.
+    caption : str, optional
+        One-line caption for the briefing, best made from the numbers with
+        :mod:`tifa.captions`; default none (the briefing then shows the title).
+    order : float, optional
+        Position of the figure within its section in the briefing; default the order of
+        saving.
 
     Returns
     -------
     list of Path
-        The files written, one per format.
+        The figure files written, one per format (the record is not listed).
     """
     from tifa import style
 
     section = _check_name(section, "section")
     name = _check_name(name, "name")
+    formats = DEFAULT_FORMATS if formats is None else formats
+    if isinstance(formats, str):
+        formats = (formats,)
     formats = [str(f).lower().lstrip(".") for f in formats]
     unknown = [f for f in formats if f not in FIGURE_FORMATS]
     if unknown or not formats:
         raise ValueError(f"formats must be among {FIGURE_FORMATS}, got {list(formats)}")
+    if order is not None:
+        order = float(order)
     style.ensure_style()
     folder = Path(out) / "figures" / section
     written = []
     for fmt in formats:
         path = folder / f"{name}.{fmt}"
         kwargs: dict[str, Any] = {"format": fmt}
-        if dpi is not None:
+        if fmt == "png":
+            kwargs["dpi"] = dpi if dpi is not None else PNG_DPI
+        elif dpi is not None:
             kwargs["dpi"] = dpi
         if fmt == "svg":
             kwargs["metadata"] = {"Date": None}
@@ -155,6 +235,22 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] = (
             else:
                 fig.savefig(fh, **kwargs)
         written.append(path)
+    width, height = (float(v) for v in fig.get_size_inches())
+    record = {
+        "section": section,
+        "name": name,
+        "title": title if title is not None else (figure_title(fig) or name),
+        "caption": caption,
+        "order": order,
+        "files": {p.suffix.lstrip("."): p.relative_to(Path(out)).as_posix() for p in written},
+        "width_in": round(width, 3),
+        "height_in": round(height, 3),
+        "dpi": dpi if dpi is not None else PNG_DPI,
+        "size": style.current_size(),
+        "saved": _dt.datetime.now().astimezone().isoformat(timespec="microseconds"),
+        "saved_ns": time.time_ns(),
+    }
+    write_json(record, folder / f"{name}.json")
     if close:
         import matplotlib.pyplot as plt
 
@@ -255,3 +351,138 @@ def write_json(obj: Any, path, *, indent: int = 2) -> Path:
     with atomic_write(path, "w", encoding="utf-8") as fh:
         fh.write(text)
     return path
+
+
+def write_bytes(data: bytes, path) -> Path:
+    """Write bytes to a file, atomically.
+
+    Parameters
+    ----------
+    data : bytes
+        The content.
+    path : str or Path
+        The file to (re)write.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    with atomic_write(path, "wb") as fh:
+        fh.write(data)
+    return path
+
+
+def write_text(text: str, path, *, encoding: str = "utf-8") -> Path:
+    """Write text to a file (``\\n`` line ends), atomically.
+
+    Parameters
+    ----------
+    text : str
+        The content.
+    path : str or Path
+        The file to (re)write.
+    encoding : str, default "utf-8"
+        Text encoding.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    with atomic_write(path, "w", encoding=encoding, newline="") as fh:
+        fh.write(text)
+    return path
+
+
+def copy_file(source, path) -> Path:
+    """Copy a file, atomically (the copy appears complete or not at all).
+
+    Parameters
+    ----------
+    source : str or Path
+        The file to copy.
+    path : str or Path
+        The copy to (re)write.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    with open(source, "rb") as src, atomic_write(path, "wb") as fh:
+        shutil.copyfileobj(src, fh, 1 << 20)
+    return path
+
+
+def save_briefing(pack, out, *, folder: str = "briefing") -> list[Path]:
+    """Write a briefing pack (from :func:`tifa.briefing.build_pack`) to ``out/<folder>/``.
+
+    Writes the copied figure files, ``briefing.html``, ``briefing.pptx``, ``tables.xlsx`` and,
+    last, ``manifest.csv`` (with each file's size in bytes), every one atomically. Files that
+    the previous ``manifest.csv`` listed and the new pack no longer has are removed, so a
+    re-run leaves exactly the new pack; files the pack never listed are never touched.
+
+    Parameters
+    ----------
+    pack : tifa.briefing.Pack
+        The assembled pack: ``html`` (str), ``pptx`` and ``xlsx`` (bytes), ``copies`` (list of
+        (source path, path in the pack)) and ``manifest`` (DataFrame with a ``file`` column).
+    out : str or Path
+        The output folder.
+    folder : str, default "briefing"
+        Sub-folder of ``out`` holding the pack.
+
+    Returns
+    -------
+    list of Path
+        Every file written, ``manifest.csv`` last.
+    """
+    import pandas as pd
+
+    root = Path(out) / _check_name(folder, "folder")
+    old_manifest = root / "manifest.csv"
+    previous: list[str] = []
+    if old_manifest.is_file():
+        try:
+            previous = pd.read_csv(old_manifest, encoding=CSV_ENCODING)["file"].astype(str).tolist()
+        except (OSError, ValueError, KeyError):
+            previous = []
+    written: list[Path] = []
+    for source, rel in pack.copies:
+        written.append(copy_file(source, _inside(root, rel)))
+    contents = {"briefing.html": pack.html.encode("utf-8"), "briefing.pptx": pack.pptx,
+                "tables.xlsx": pack.xlsx}
+    for rel, data in contents.items():
+        if data is not None:
+            written.append(write_bytes(data, root / rel))
+    manifest = pack.manifest.copy()
+    sizes = {p.relative_to(root).as_posix(): p.stat().st_size for p in written}
+    manifest["bytes"] = manifest["file"].map(sizes).astype("Int64")
+    path = root / "manifest.csv"
+    with atomic_write(path, "w", encoding=CSV_ENCODING, newline="") as fh:
+        manifest.to_csv(fh, index=False, lineterminator="\n")
+    written.append(path)
+    keep = set(manifest["file"].astype(str)) | {"manifest.csv"}
+    for rel in previous:
+        if rel in keep:
+            continue
+        try:
+            stale = _inside(root, rel)
+        except ValueError:
+            continue
+        if stale.is_file():
+            stale.unlink()
+            parent = stale.parent
+            while parent != root and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    return written
+
+
+def _inside(root: Path, rel: str) -> Path:
+    """``root / rel``, refusing paths that leave ``root``."""
+    rel_path = Path(rel)
+    if rel_path.is_absolute() or ".." in rel_path.parts or not rel_path.parts:
+        raise ValueError(f"pack files must be relative paths inside the pack, got {rel!r}")
+    return root / rel_path

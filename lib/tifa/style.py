@@ -21,11 +21,27 @@ Fonts per output format
 
 DejaVu Sans (bundled with matplotlib itself) follows the CJK font in the fallback list, for the
 odd symbol a CJK font lacks.
+
+Size formats
+------------
+One parameter chooses what the figures are made for (:data:`SIZES`, ``use_style(size=...)``):
+
+* ``"slide"`` (default): 16:9. Figures are laid out at 10 × 5.625 in with the house type sizes
+  (ticks 11 pt, titles 17 pt); placed full width on a 16:9 slide (13.33 × 7.5 in) everything
+  is shown a third larger. A chart that needs more height than 16:9 gives it grows in both
+  directions and stays 16:9.
+* ``"a4"``: the text width of an A4 page with 2.5 cm margins (6.3 in); smaller type (ticks
+  8.5 pt, titles 12 pt) so that the figure is readable at 100 % in a written brief.
+
+:func:`fit_figsize` turns the size a chart asks for into the size of the current format and
+:func:`frame_sizes` gives the type sizes of its title, subtitle and source line; chart code
+calls both when it creates a figure. PNGs are written at 300 dpi (``savefig.dpi``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import importlib.util
 import math
 import warnings
@@ -98,7 +114,7 @@ HOUSE_RC = {
     "xtick.color": "#444444",
     "ytick.color": "#444444",
     "image.cmap": "viridis",
-    "savefig.dpi": 200,
+    "savefig.dpi": 300,
     "savefig.bbox": "tight",
     "savefig.pad_inches": 0.15,
     "savefig.facecolor": "white",
@@ -214,34 +230,156 @@ def _is_truetype(path: Path) -> bool:
     return "glyf" in _load_font(str(path))[1]
 
 
-def use_style() -> None:
+#: The size formats (see the module notes). ``width``/``height``: the figure size a chart is
+#: laid out at, in inches (``height=None``: from the content); ``rc``: type sizes that differ
+#: from :data:`HOUSE_RC`; ``frame``: title, subtitle and source line sizes in points;
+#: ``shown_width``: the width the figure is meant to be shown at (slide or text width).
+SIZES = {
+    "slide": {
+        "width": 10.0,
+        "height": 5.625,
+        "shown_width": 13.333,
+        "max_scale": 1.5,
+        "rc": {},
+        "frame": {"title": 17.0, "subtitle": 11.5, "source": 9.5},
+    },
+    "a4": {
+        "width": 6.3,
+        "height": None,
+        "shown_width": 6.3,
+        "min_height": 2.5,
+        "max_height": 9.0,
+        "rc": {
+            "font.size": 9,
+            "axes.titlesize": 10.5,
+            "axes.labelsize": 9,
+            "xtick.labelsize": 8.5,
+            "ytick.labelsize": 8.5,
+            "legend.fontsize": 8.5,
+            "figure.titlesize": 12,
+        },
+        "frame": {"title": 12.5, "subtitle": 9.0, "source": 7.5},
+    },
+}
+
+#: The format used until :func:`use_style` is given another one.
+DEFAULT_SIZE = "slide"
+
+_current_size = DEFAULT_SIZE
+
+
+def _check_size(size: str | None) -> str:
+    if size is None:
+        return _current_size
+    key = str(size).strip().lower().replace("-", "").replace(" ", "")
+    key = {"169": "slide", "16:9": "slide", "slides": "slide", "ppt": "slide"}.get(key, key)
+    if key not in SIZES:
+        raise ValueError(f"size must be one of {sorted(SIZES)} (16:9 slides or A4 text width), "
+                         f"got {size!r}")
+    return key
+
+
+def current_size() -> str:
+    """The size format in effect (``"slide"`` or ``"a4"``), set by :func:`use_style`.
+
+    Returns
+    -------
+    str
+    """
+    return _current_size
+
+
+def use_style(*, size: str | None = None) -> None:
     """Register the CJK fonts and apply the house style to matplotlib's rcParams.
 
     Idempotent: fonts are registered once; rcParams are (re)applied on every call, so calling it
     again after ``plt.rcdefaults()`` restores the style. Sets ``font.family = sans-serif`` with
     the CJK font first in ``font.sans-serif``, ``axes.unicode_minus = False`` (the ASCII hyphen
-    is in every font), slide-sized type, no top/right spines, a light grid behind the data,
-    ``pdf.fonttype = 42``, ``svg.fonttype = 'path'`` and ``savefig.dpi = 200`` (see
-    :data:`HOUSE_RC`).
+    is in every font), the type sizes and ``figure.figsize`` of the size format, no top/right
+    spines, a light grid behind the data, ``pdf.fonttype = 42``, ``svg.fonttype = 'path'`` and
+    ``savefig.dpi = 300`` (see :data:`HOUSE_RC` and :data:`SIZES`).
+
+    Parameters
+    ----------
+    size : {"slide", "a4"} or None, default None
+        The size format (module notes): ``"slide"`` for 16:9 slides, ``"a4"`` for the text
+        width of an A4 brief. ``None`` keeps the format in effect (initially ``"slide"``).
 
     Returns
     -------
     None
     """
+    global _current_size
+    key = _check_size(size)
     name = _register(font_path())
     pdf_name = _register(pdf_font_path())
     families = [name] + ([pdf_name] if pdf_name != name else []) + [FALLBACK_FAMILY]
+    spec = SIZES[key]
     matplotlib.rcParams.update(HOUSE_RC)
+    matplotlib.rcParams.update(spec["rc"])
+    width = spec["width"]
+    height = spec["height"] or round(width * 9 / 16, 3)
+    matplotlib.rcParams["figure.figsize"] = (width, height)
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = families
     matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=list(PALETTE))
+    _current_size = key
+
+
+def fit_figsize(width: float, height: float, *, size: str | None = None) -> tuple[float, float]:
+    """The figure size of the size format for a chart that asks for ``width`` x ``height``.
+
+    * ``"slide"``: always 16:9. 10 x 5.625 in when the chart asks for at most 5.625 in of
+      height; a taller chart (many rows) gets ``k`` times that, ``k = height / 5.625`` (at most
+      ``max_scale`` = 1.5), so rows keep their room and the figure still fills a slide.
+    * ``"a4"``: 6.3 in wide; the height follows the asked height, shrunk with the width for
+      charts asked wider than 6.3 in (by ``6.3 / width``, at least 0.65), between 2.5 and 9 in.
+
+    Parameters
+    ----------
+    width, height : float
+        Size in inches the chart would choose by itself (from its content).
+    size : {"slide", "a4"} or None, default None
+        The format; default the one in effect (:func:`current_size`).
+
+    Returns
+    -------
+    (float, float)
+        Width and height in inches.
+    """
+    spec = SIZES[_check_size(size)]
+    width, height = float(width), float(height)
+    if spec["height"] is not None:  # fixed aspect
+        k = min(max(1.0, height / spec["height"]), spec.get("max_scale", 1.0))
+        return (round(spec["width"] * k, 3), round(spec["height"] * k, 3))
+    w = spec["width"]
+    shrink = max(min(1.0, w / width), 0.65) if width > 0 else 1.0
+    h = min(max(height * shrink, spec["min_height"]), spec["max_height"])
+    return (w, round(h, 3))
+
+
+def frame_sizes(*, size: str | None = None) -> dict:
+    """Type sizes in points of a chart's title, subtitle and source line in a size format.
+
+    Parameters
+    ----------
+    size : {"slide", "a4"} or None, default None
+        The format; default the one in effect.
+
+    Returns
+    -------
+    dict
+        ``{"title": pt, "subtitle": pt, "source": pt}``.
+    """
+    return dict(SIZES[_check_size(size)]["frame"])
 
 
 def ensure_style() -> None:
     """Apply :func:`use_style` unless it is in effect (the CJK font leads ``font.sans-serif``).
 
     Chart and export functions call this, so tweaks a user makes to rcParams after
-    ``use_style()`` survive, while a fresh or reset session still gets Chinese fonts.
+    ``use_style()`` survive, while a fresh or reset session still gets Chinese fonts (in the
+    size format last chosen).
 
     Returns
     -------
@@ -364,8 +502,18 @@ def missing_glyphs(fig) -> set[str]:
 
 # ---------------------------------------------------------------------------- source line
 
-def source_line(documents, *, prefix: str = "来源：", max_names: int = 3) -> str:
-    """The source line printed under a chart: whose reports, how many, which years.
+def _run_date(date) -> str:
+    if date is True:
+        return _dt.date.today().isoformat()
+    if isinstance(date, (_dt.datetime, _dt.date)):
+        return date.strftime("%Y-%m-%d")
+    return str(date)
+
+
+def source_line(documents, *, prefix: str = "来源：", max_names: int = 3,
+                filters: str | None = None, date=True) -> str:
+    """The source line printed under a chart: whose reports, how many, which years, which
+    filters, and the date of the run.
 
     Names are the ``agency`` of each document (its ``region`` when the agency is missing), in
     table order without repeats; more than ``max_names`` are shortened to "A、B 等 N 个机构".
@@ -378,11 +526,19 @@ def source_line(documents, *, prefix: str = "来源：", max_names: int = 3) -> 
         Text before the description.
     max_names : int, default 3
         Most names written out.
+    filters : str, optional
+        What was filtered (e.g. :func:`tifa.frequency.filter_note`), added after the
+        documents. Default none.
+    date : bool, str or datetime.date, default True
+        ``True`` adds today's date as the date of the run (``"2024-05-01 生成"``); a string or
+        date is written as given; ``False``/``None`` leaves the date out (e.g. for figures that
+        must be byte-identical across days).
 
     Returns
     -------
     str
-        E.g. ``"来源：聊城市人民政府外事办公室、厦门市人民政府外事办公室的 2 份报告（2022—2023 年）"``.
+        E.g. ``"来源：聊城市人民政府外事办公室、厦门市人民政府外事办公室的 2 份报告（2022—2023 年）；
+        2024-05-01 生成"``.
     """
     import pandas as pd
 
@@ -404,7 +560,12 @@ def source_line(documents, *, prefix: str = "来源：", max_names: int = 3) -> 
         if len(ys):
             lo, hi = int(ys.min()), int(ys.max())
             years = f"（{lo} 年）" if lo == hi else f"（{lo}—{hi} 年）"
-    return f"{prefix}{who}{n} 份报告{years}"
+    line = f"{prefix}{who}{n} 份报告{years}"
+    if filters:
+        line += f"；{filters}"
+    if date not in (None, False):
+        line += f"；{_run_date(date)} 生成"
+    return line
 
 
 # ---------------------------------------------------------------------------- colours

@@ -1,0 +1,1133 @@
+"""The briefing pack: the figures and tables of a run, assembled for people who read no code.
+
+:func:`build_pack` reads an output folder — the figure registry that
+:func:`tifa.export.save_figure` keeps (``figures/<section>/<name>.json``), the figure files and
+``tables/*.csv`` — and assembles, in memory:
+
+``briefing.html``  one self-contained page (images inline as PNG, no scripts, no code) telling
+                   the comparison in notebook order: the corpus (00), what each group stresses
+                   (01), what sets them apart (02), themes (03), recurring slogans (04); each
+                   figure with its title and a one-line caption made from the numbers.
+``briefing.pptx``  one 16:9 slide per figure: its title, the figure, its caption (notes: the
+                   caption and the file name), ready to copy into a deck.
+``tables.xlsx``    every result table, one sheet each, with Chinese column headers; a first
+                   sheet (说明) says which CSV each sheet holds and maps headers to column names.
+``figures/``       the PNG (300 dpi), SVG and PDF of every figure, as in the output folder.
+``manifest.csv``   every file of the pack with what it shows.
+
+:func:`tifa.export.save_briefing` writes the pack to ``out/briefing/`` atomically. Nothing here
+writes files.
+
+Order and captions
+------------------
+Sections are ordered by name (``00_corpus`` before ``01_keywords`` …), figures within a
+section by their ``order`` (if the notebook gave one), else in the order they were saved.
+A figure saved before the last pipeline run started its notebook (``run.json``) is a leftover
+of an earlier run and is left out. A figure's caption is the one its notebook recorded; if none,
+a caption is made from the result table that figure is known to draw (:data:`AUTO_CAPTIONS`);
+failing that, the figure's title stands in.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from tifa import captions
+from tifa.export import CSV_ENCODING
+
+#: Title and one-sentence description of each notebook's section, keyed by its number.
+SECTIONS = {
+    "00": ("语料概况", "纳入比较的报告：来源、年份与篇幅。"),
+    "01": ("各组强调什么", "各组用得最多的词和词组，按每万词出现次数比较，篇幅不同的报告也可直接对照。"),
+    "02": ("各组的不同之处", "一组相对其他组显著多用的词（对数似然比 G²）、最能代表各组的词（TF-IDF）与各组用词的相似度。"),
+    "03": ("主题", "按主题词表给每句话编码后，各组在各个主题上的着墨。"),
+    "04": ("反复出现的提法", "各报告中的官方提法：各组共有的、一组独有的，以及引用的文件。"),
+    "05": ("简报", "交互探索与简报。"),
+}
+
+#: Tables whose notebook is known (for the order of the sheets in tables.xlsx).
+TABLE_SECTIONS = {
+    "documents": "00", "ingest_report": "00", "sections": "00", "top_tokens": "00",
+    "keywords": "01", "bigrams": "01", "trigrams": "01", "collocations": "01", "kwic": "01",
+    "overuse": "01", "shared_terms": "01",
+    "keyness": "02", "tfidf": "02", "similarity": "02",
+    "themes": "03",
+    "slogans": "04", "slogan_summary": "04",
+}
+
+#: What a known table holds (shown in the 说明 sheet and the manifest).
+TABLE_DESCRIPTIONS = {
+    "documents": "每份报告一行：来源、标题、机构、地区、年份、日期、篇幅",
+    "ingest_report": "读入的每个文件及其状态（ok / skipped / duplicate）和原因",
+    "sections": "各报告的章节：层级、标题、所属部分、句数、字数",
+    "top_tokens": "各报告的高频词（语料概况）",
+    "keywords": "各组每个词的出现次数、每万词次数和排名",
+    "bigrams": "各组的二元词组",
+    "trigrams": "各组的三元词组",
+    "collocations": "节点词的搭配词及其关联强度",
+    "kwic": "检索词的上下文（索引行）",
+    "overuse": "各组比平均多用的词",
+    "shared_terms": "各组都用的词",
+    "keyness": "各组相对参照组的关键词：次数、G²、p 值、对数比",
+    "tfidf": "各组 TF-IDF 最高的词",
+    "similarity": "各组之间用词的余弦相似度",
+    "themes": "各组在各主题上的命中次数、每千词次数和占比",
+    "slogans": "每个提法在每份报告中的用法与次数",
+    "slogan_summary": "每个提法一行：类型、共有或独有、使用的报告和组数、次数、年份",
+    "slogan_by_group": "每个提法在每组中的使用次数与每十万字次数",
+    "slogan_mentions": "提法的每一次出现及其位置",
+    "slogan_noise": "被排除的引号内容及排除规则",
+    "slogan_overlap": "各组提法集合的交集",
+    "slogan_timeline": "提法的逐年使用次数",
+    "slogan_lexicon_terms": "加入分词词典的提法",
+}
+
+#: Readable (Chinese) headers for the columns of the result tables, used in tables.xlsx.
+COLUMN_LABELS = {
+    "doc_id": "文档编号", "source": "来源文件", "format": "格式", "encoding": "编码",
+    "sha256": "SHA-256", "title": "标题", "agency": "机构", "region": "地区", "year": "年份",
+    "date": "日期", "label": "标签", "n_chars": "字数", "n_tokens": "词数", "status": "状态",
+    "reason": "原因", "notes": "备注", "bytes": "字节数",
+    "section_id": "章节序号", "section_level": "章节层级", "section": "章节",
+    "section_path": "章节路径", "section_role": "章节部分", "n_sentences": "句数",
+    "term": "词语", "group": "组", "count": "次数", "per_10k": "每万词次数", "rank": "排名",
+    "total": "该组总词数", "n": "元数", "tokens": "组成词",
+    "collocate": "搭配词", "expected": "期望次数", "span_tokens": "窗口词数",
+    "collocate_total": "搭配词总次数", "node_count": "节点词次数", "mi": "互信息 MI",
+    "t_score": "t 值", "log_dice": "logDice",
+    "left": "左语境", "match": "检索词", "right": "右语境", "start": "起始位置",
+    "para_id": "段落序号", "sent_id": "句子序号",
+    "mean_per_10k": "各组平均每万词次数", "excess": "高出平均", "n_groups": "组数",
+    "share": "占比", "min_per_10k": "各组最低每万词次数",
+    "target": "目标组", "reference": "参照组", "n_target": "目标组次数",
+    "n_reference": "参照组次数", "total_target": "目标组总词数",
+    "total_reference": "参照组总词数", "g2": "对数似然比 G²", "p": "p 值",
+    "log_ratio": "对数比", "per_10k_target": "目标组每万词次数",
+    "per_10k_reference": "参照组每万词次数", "side": "方向",
+    "df": "文档频率", "n_units": "单元数", "idf": "IDF", "tfidf": "TF-IDF", "unit": "单元",
+    "other": "另一组", "cosine": "余弦相似度", "n_tokens_group": "该组词数",
+    "n_tokens_other": "另一组词数",
+    "theme": "主题", "hits": "命中次数", "per_1k": "每千词次数", "sentences": "句数",
+    "coded_hits": "该组命中总数",
+    "slogan": "提法", "variant": "写法", "kind": "类型", "n_docs": "报告数",
+    "first_year": "最早年份", "last_year": "最晚年份", "owner": "独有组", "groups": "使用的组",
+    "n_variants": "写法数", "variants": "各种写法", "total_docs": "报告总数",
+    "total_groups": "组总数", "group_docs": "该组报告数", "group_chars": "该组字数",
+    "per_100k_chars": "每十万字次数", "quoted": "带引号", "end": "结束位置",
+    "noise": "排除原因", "rule": "规则", "description": "说明", "examples": "示例",
+    "combination": "组合", "degree": "组数", "n_slogans": "提法数",
+    "year_docs": "该年报告数", "share_docs": "报告占比",
+}
+
+#: Captions made from a known table when a figure's notebook recorded none:
+#: ``{figure name: (table name, caption function)}``.
+AUTO_CAPTIONS: dict[str, tuple[str, Callable[[pd.DataFrame], str]]] = {
+    "document_lengths": ("documents", captions.lengths),
+    "top_tokens": ("top_tokens", captions.top_terms),
+    "top_terms": ("keywords", captions.top_terms),
+    "top_terms_compared": ("keywords", captions.term_gap),
+    "wordclouds": ("keywords", captions.term_lists),
+    "top_bigrams": ("bigrams", partial(captions.top_terms, noun="二元词组")),
+    "comparison_cloud": ("overuse", captions.overuse),
+    "shared_cloud": ("shared_terms", captions.shared_terms),
+    "keyness": ("keyness", captions.keyness),
+    "keyness_bars": ("keyness", captions.keyness),
+    "tfidf": ("tfidf", captions.tfidf),
+    "top_tfidf": ("tfidf", captions.tfidf),
+    "tfidf_top": ("tfidf", captions.tfidf),
+    "rate_scatter": ("keyness_pair", captions.keyness),
+    "similarity": ("similarity", captions.similarity),
+    "themes": ("themes", captions.themes),
+    "theme_heatmap": ("themes", partial(captions.themes, value="per_1k")),
+    "theme_profiles": ("themes", captions.themes),
+    "theme_shares": ("themes", partial(captions.themes, value="share", gap=False)),
+    "theme_sections": ("theme_sections", captions.theme_sections),
+    "uncoded_terms": ("theme_uncoded_terms", captions.uncoded_terms),
+    "topic_mix": ("topic_mix", captions.topic_mix),
+    "top_slogans": ("slogans", captions.slogans),
+    "slogan_heatmap": ("slogan_summary", captions.slogans),
+    "cited_documents": ("slogan_summary", captions.cited),
+    "slogan_overlap": ("slogan_overlap", captions.slogan_overlap),
+    "slogan_timeline": ("slogan_timeline", captions.slogan_timeline),
+}
+
+#: Most rows Excel holds in one sheet, header included.
+EXCEL_MAX_ROWS = 1_048_576
+
+#: Longest text Excel holds in one cell.
+EXCEL_MAX_CHARS = 32_767
+
+#: Excel number formats by column name (display only; cells keep full precision).
+NUMBER_FORMATS = {"p": "0.00E+00", "share": "0.0%", "share_docs": "0.0%", "uncoded_share": "0.0%",
+                  "weight_share": "0.0%"}
+
+#: Tables up to this many rows get number formats (larger ones are written plain, for speed).
+FORMAT_MAX_ROWS = 100_000
+
+#: Width in pixels of the images inlined in briefing.html (the PNG files keep 300 dpi).
+HTML_IMAGE_PX = 1600
+
+#: Most documents listed in the corpus section of briefing.html (all are in tables.xlsx).
+HTML_MAX_DOCUMENTS = 30
+
+#: Columns of :func:`figure_index`.
+FIGURE_COLUMNS = ["section", "name", "title", "caption", "caption_source", "order", "png",
+                  "svg", "pdf", "width_in", "height_in", "saved", "saved_ns"]
+
+#: Columns of the manifest (``bytes`` is added when the pack is written).
+MANIFEST_COLUMNS = ["file", "kind", "format", "section", "name", "title", "shows"]
+
+
+@dataclass
+class Pack:
+    """A briefing pack in memory (see the module notes); write it with
+    :func:`tifa.export.save_briefing`.
+
+    Attributes
+    ----------
+    html : str
+        briefing.html.
+    pptx : bytes
+        briefing.pptx.
+    xlsx : bytes
+        tables.xlsx.
+    copies : list of (Path, str)
+        Figure files to copy: (file in the output folder, path inside the pack).
+    manifest : pandas.DataFrame
+        One row per file of the pack (:data:`MANIFEST_COLUMNS`).
+    figures : pandas.DataFrame
+        The figures shown, in order (:func:`figure_index`, captions filled in).
+    tables : pandas.DataFrame
+        The tables in tables.xlsx (:func:`table_index`), with their sheet names.
+    """
+
+    html: str
+    pptx: bytes
+    xlsx: bytes
+    copies: list
+    manifest: pd.DataFrame
+    figures: pd.DataFrame
+    tables: pd.DataFrame
+    notes: list = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- reading the output
+
+def _section_key(section: str) -> str:
+    m = re.match(r"(\d+)", str(section))
+    return m.group(1).zfill(2) if m else str(section)
+
+
+def section_title(section: str) -> str:
+    """The heading of a section in the briefing: ``"各组强调什么"`` for ``"01_keywords"``.
+
+    Parameters
+    ----------
+    section : str
+        A figure section (a notebook's name).
+
+    Returns
+    -------
+    str
+        The title of :data:`SECTIONS`, else the section name without its number.
+    """
+    key = _section_key(section)
+    if key in SECTIONS:
+        return SECTIONS[key][0]
+    return re.sub(r"^\d+_?", "", str(section)).replace("_", " ") or str(section)
+
+
+def _parse_time(value) -> _dt.datetime | None:
+    if not value:
+        return None
+    try:
+        t = _dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else t.astimezone()
+
+
+def _notebook_starts(out: Path) -> dict[str, _dt.datetime]:
+    """Start time of each notebook in the last pipeline run (``run.json``), by stem."""
+    path = out / "run.json"
+    try:
+        run = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    starts = {}
+    for entry in run.get("notebooks", []) or []:
+        t = _parse_time(entry.get("started"))
+        if t is not None and entry.get("name"):
+            starts[Path(entry["name"]).stem] = t
+    return starts
+
+
+def figure_index(out, *, drop_stale: bool = True) -> pd.DataFrame:
+    """The figures of an output folder, in briefing order, from the figure registry.
+
+    Reads every ``figures/<section>/<name>.json`` record written by
+    :func:`tifa.export.save_figure`; figures saved without a record (a PNG only) are listed
+    too, titled by their file name.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder.
+    drop_stale : bool, default True
+        Leave out figures saved before the last pipeline run (``run.json``) started the
+        notebook named like their section: leftovers of an earlier run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FIGURE_COLUMNS`; ``png``, ``svg``, ``pdf`` are paths (``None`` when the
+        format was not written); ``caption_source`` is ``"notebook"`` or ``None`` (filled in by
+        :func:`build_pack`). Sorted by section, ``order`` (figures without one after), time
+        saved, name.
+    """
+    out = Path(out)
+    root = out / "figures"
+    rows = []
+    if root.is_dir():
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            stems = {p.stem for p in folder.iterdir() if p.suffix in (".png", ".svg", ".pdf", ".json")
+                     and not p.name.startswith(".")}
+            for stem in sorted(stems):
+                record = {}
+                rec_path = folder / f"{stem}.json"
+                if rec_path.is_file():
+                    try:
+                        record = json.loads(rec_path.read_text(encoding="utf-8"))
+                    except (OSError, ValueError):
+                        record = {}
+                files = {}
+                for fmt in ("png", "svg", "pdf"):
+                    path = folder / f"{stem}.{fmt}"
+                    files[fmt] = path if path.is_file() else None
+                if not any(files.values()):
+                    continue
+                saved_ns = record.get("saved_ns")
+                if saved_ns is None:
+                    first = next(p for p in files.values() if p is not None)
+                    saved_ns = first.stat().st_mtime_ns
+                rows.append({
+                    "section": folder.name,
+                    "name": stem,
+                    "title": record.get("title") or stem,
+                    "caption": record.get("caption") or None,
+                    "caption_source": "notebook" if record.get("caption") else None,
+                    "order": record.get("order"),
+                    **files,
+                    "width_in": record.get("width_in"),
+                    "height_in": record.get("height_in"),
+                    "saved": _parse_time(record.get("saved")) or _dt.datetime.fromtimestamp(
+                        saved_ns / 1e9).astimezone(),
+                    "saved_ns": int(saved_ns),
+                })
+    table = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+    if table.empty:
+        return table
+    if drop_stale:
+        starts = _notebook_starts(out)
+        stale = table.apply(lambda r: r["section"] in starts and r["saved"] < starts[r["section"]],
+                            axis=1)
+        table = table[~stale.astype(bool)]
+    table = table.assign(_o=pd.to_numeric(table["order"], errors="coerce"))
+    table = table.sort_values(["section", "_o", "saved_ns", "name"], na_position="last",
+                              kind="stable")
+    return table.drop(columns="_o").reset_index(drop=True)
+
+
+def table_index(out) -> pd.DataFrame:
+    """The result tables of an output folder (``tables/*.csv``), in notebook order.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name, path, section, description``: known tables (:data:`TABLE_SECTIONS`,
+        names starting like ``slogan``/``theme``/``topic``) in their notebook's order, the rest
+        after them, each group in the order the files were written.
+    """
+    folder = Path(out) / "tables"
+    rows = []
+    if folder.is_dir():
+        for path in folder.glob("*.csv"):
+            if path.name.startswith("."):
+                continue
+            name = path.stem
+            section = TABLE_SECTIONS.get(name)
+            if section is None:
+                for prefix, sec in (("slogan", "04"), ("theme", "03"), ("topic", "03"),
+                                    ("keyness", "02"), ("tfidf", "02"), ("similar", "02")):
+                    if name.startswith(prefix):
+                        section = sec
+                        break
+            rows.append({"name": name, "path": path, "section": section or "99",
+                         "description": TABLE_DESCRIPTIONS.get(name, ""),
+                         "_m": path.stat().st_mtime_ns})
+    table = pd.DataFrame(rows, columns=["name", "path", "section", "description", "_m"])
+    table = table.sort_values(["section", "_m", "name"], kind="stable")
+    return table.drop(columns="_m").reset_index(drop=True)
+
+
+def read_table(path, *, nrows: int | None = None) -> pd.DataFrame:
+    """Read a table written by :func:`tifa.export.save_table` (UTF-8 with BOM).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    nrows : int, optional
+        Read at most this many rows; default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    try:
+        return pd.read_csv(path, encoding=CSV_ENCODING, nrows=nrows, low_memory=False)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
+# ---------------------------------------------------------------------------- captions
+
+def fill_captions(figures: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Give every figure a caption: its own, else one made from its table, else its title.
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        From :func:`figure_index`.
+    tables : mapping of str to DataFrame
+        Result tables by name (``"keywords"`` …), as far as available.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``caption`` filled and ``caption_source`` one of ``"notebook"``,
+        ``"table"`` (from :data:`AUTO_CAPTIONS`) or ``"title"``.
+    """
+    out = figures.copy()
+    for i, row in out.iterrows():
+        if isinstance(row["caption"], str) and row["caption"].strip():
+            out.at[i, "caption_source"] = "notebook"
+            continue
+        text, source = None, "title"
+        rule = AUTO_CAPTIONS.get(row["name"])
+        if rule is not None and rule[0] in tables:
+            try:
+                text = rule[1](tables[rule[0]])
+                source = "table"
+            except (KeyError, TypeError, ValueError, IndexError):
+                text = None
+        if not text or text == captions.NOTHING:
+            text, source = row["title"], "title"
+        out.at[i, "caption"] = text
+        out.at[i, "caption_source"] = source
+    return out
+
+
+# ---------------------------------------------------------------------------- html
+
+_CSS = """
+:root { --ink:#1b1b1b; --muted:#5a5a5a; --rule:#dddddd; --accent:#1f5fa8; }
+* { box-sizing: border-box; }
+body { margin:0; color:var(--ink); background:#fff;
+  font-family:"tifa CJK","Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
+  "Hiragino Sans GB","WenQuanYi Micro Hei",sans-serif; font-size:16px; line-height:1.7; }
+main { max-width:1040px; margin:0 auto; padding:40px 32px 64px; }
+header.cover { border-bottom:3px solid var(--accent); padding-bottom:16px; margin-bottom:24px; }
+h1 { font-size:30px; font-weight:600; margin:0 0 8px; letter-spacing:.02em; }
+.meta { color:var(--muted); font-size:14px; margin:0; }
+nav { background:#f6f7f9; border-radius:6px; padding:12px 20px; margin:0 0 32px; font-size:15px; }
+nav ol { margin:4px 0 0; padding-left:1.6em; columns:2; }
+nav a { color:var(--accent); text-decoration:none; }
+section { margin:0 0 40px; }
+h2 { font-size:23px; font-weight:600; margin:0 0 6px; padding-top:8px; border-top:1px solid var(--rule); }
+.about { color:var(--muted); margin:0 0 10px; font-size:15px; }
+.lead { font-size:17px; margin:0 0 18px; }
+figure { margin:0 0 32px; page-break-inside:avoid; break-inside:avoid; }
+figure img { display:block; width:100%; height:auto; border:1px solid var(--rule); }
+figcaption { margin-top:8px; font-size:15px; }
+figcaption .num { color:var(--accent); font-weight:600; margin-right:.5em; }
+figcaption .title { font-weight:600; }
+figcaption .caption { display:block; color:#333; }
+table { border-collapse:collapse; width:100%; font-size:14px; margin:0 0 20px; }
+th, td { border-bottom:1px solid var(--rule); padding:5px 8px; text-align:left; vertical-align:top; }
+th { background:#f6f7f9; font-weight:600; }
+td.num { text-align:right; font-variant-numeric:tabular-nums; }
+.note { color:var(--muted); font-size:13px; }
+footer { color:var(--muted); font-size:13px; border-top:1px solid var(--rule); padding-top:12px; }
+@media print { main { max-width:none; padding:0; } nav { display:none; } a { color:inherit; } }
+"""
+
+_CN_NUMERALS = "一二三四五六七八九十"
+
+
+def _cn_index(i: int) -> str:
+    if i < 10:
+        return _CN_NUMERALS[i]
+    if i < 20:
+        return "十" + (_CN_NUMERALS[i - 10] if i > 10 else "")
+    return str(i + 1)
+
+
+#: Family name of the CJK font embedded in briefing.html.
+HTML_FONT_FAMILY = "tifa CJK"
+
+
+def font_face_css(text: str) -> str:
+    """An ``@font-face`` rule embedding the house CJK font, cut to the characters of ``text``.
+
+    The HTML then shows Chinese on a machine without any Chinese font, like the SVG and PDF
+    figures. The font (:func:`tifa.style.font_path`) is subset with fontTools to the characters
+    used plus ASCII and saved as WOFF: tens of kilobytes instead of megabytes.
+
+    Parameters
+    ----------
+    text : str
+        Every text the page shows.
+
+    Returns
+    -------
+    str
+        The CSS rule; empty if the font cannot be read (the page then falls back to the
+        reader's fonts).
+    """
+    from fontTools import subset
+
+    from tifa import style
+
+    chars = {ch for ch in text if not ch.isspace()} | {chr(c) for c in range(0x20, 0x7f)}
+    try:
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = ["*"]
+        options.notdef_outline = True
+        font = subset.load_font(str(style.font_path()), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text="".join(sorted(chars)))
+        subsetter.subset(font)
+        buf = io.BytesIO()
+        subset.save_font(font, buf, options)
+    except Exception:  # noqa: BLE001 - a missing font must not stop the briefing
+        return ""
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'@font-face {{ font-family:"{HTML_FONT_FAMILY}"; font-style:normal; font-weight:100 900; '
+            f'src:url(data:font/woff;base64,{data}) format("woff"); }}')
+
+
+def _image_data(path: Path, max_px: int) -> tuple[str, int, int]:
+    """Base64 PNG of a figure for the HTML: at most ``max_px`` wide, 256 colours.
+
+    Charts have few colours, so a palette image looks the same at a quarter of the size; the
+    300-dpi files in ``figures/`` are untouched.
+    """
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im.load()
+        if im.mode in ("RGBA", "LA", "P"):
+            rgba = im.convert("RGBA")
+            im = Image.new("RGB", rgba.size, "white")
+            im.paste(rgba, mask=rgba.getchannel("A"))
+        else:
+            im = im.convert("RGB")
+        if im.width > max_px:
+            height = max(1, round(im.height * max_px / im.width))
+            im = im.resize((max_px, height), Image.LANCZOS)
+        im = im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        buf = io.BytesIO()
+        im.save(buf, format="PNG", optimize=True)
+        return base64.b64encode(buf.getvalue()).decode("ascii"), im.width, im.height
+
+
+def corpus_summary(documents: pd.DataFrame | None, *, by: str | None = None) -> str:
+    """The opening sentence of the briefing: how many reports, which groups, years, length.
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame or None
+        The documents table (``tables/documents.csv``).
+    by : str, optional
+        The grouping column of the comparison; default none.
+
+    Returns
+    -------
+    str
+        E.g. ``本简报比较 2 份报告，逐份比较（聊城市 2022、厦门市 2023）；年份 2022—2023 年；共 6,056 字``
+        or ``…，按地区分为 31 组（…）``.
+    """
+    if documents is None or documents.empty:
+        return "输出目录中没有文档表（tables/documents.csv）。"
+    n = len(documents)
+    text = f"本简报比较 {n:,} 份报告"
+    if by and by in documents.columns:
+        groups = [str(g) for g in dict.fromkeys(documents[by].dropna().tolist())]
+        if len(groups) == n and by in ("label", "doc_id"):
+            text += "，逐份比较"
+        else:
+            text += f"，按{COLUMN_LABELS.get(by, f'“{by}”')}分为 {len(groups):,} 组"
+        if 1 < len(groups) <= 6:
+            text += "（" + "、".join(groups) + "）"
+        elif len(groups) > 6:
+            text += "（" + "、".join(groups[:5]) + " 等）"
+    if "year" in documents.columns:
+        ys = pd.to_numeric(documents["year"], errors="coerce").dropna()
+        if len(ys):
+            lo, hi = int(ys.min()), int(ys.max())
+            text += f"；年份 {lo} 年" if lo == hi else f"；年份 {lo}—{hi} 年"
+    if "n_chars" in documents.columns:
+        total = pd.to_numeric(documents["n_chars"], errors="coerce").sum()
+        if total > 0:
+            text += f"；共 {captions.number(total)} 字"
+    return text
+
+
+def _documents_table(documents: pd.DataFrame, max_rows: int) -> str:
+    cols = [c for c in ("label", "agency", "region", "year", "date", "n_chars", "n_tokens")
+            if c in documents.columns]
+    if not cols:
+        return ""
+    head = "".join(f"<th>{html.escape(COLUMN_LABELS.get(c, c))}</th>" for c in cols)
+    body = []
+    for _, row in documents.head(max_rows).iterrows():
+        cells = []
+        for c in cols:
+            v = row[c]
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                cells.append("<td></td>")
+            elif c in ("n_chars", "n_tokens"):
+                cells.append(f'<td class="num">{captions.number(v)}</td>')
+            elif c == "year":
+                cells.append(f"<td>{int(float(v))}</td>")
+            else:
+                cells.append(f"<td>{html.escape(str(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    note = ""
+    if len(documents) > max_rows:
+        note = (f'<p class="note">仅列出前 {max_rows} 份，共 {len(documents):,} 份；'
+                "完整列表见 tables.xlsx 的 documents 页。</p>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}"
+
+
+def render_html(figures: pd.DataFrame, *, documents: pd.DataFrame | None = None,
+                tables: pd.DataFrame | None = None, by: str | None = None,
+                title: str = "报告比较简报", date: str | None = None,
+                image_px: int = HTML_IMAGE_PX, max_documents: int = HTML_MAX_DOCUMENTS,
+                leads: Mapping[str, str] | None = None) -> str:
+    """briefing.html: one self-contained page, figures inline, no scripts and no code.
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        Figures in order, with captions (:func:`fill_captions`); their PNG files are inlined.
+    documents : pandas.DataFrame, optional
+        The documents table, for the corpus section; default none.
+    tables : pandas.DataFrame, optional
+        :func:`table_index` with ``sheet`` names, listed at the end; default none.
+    by : str, optional
+        Grouping column, named in the opening sentence; default none.
+    title : str, default "报告比较简报"
+        Page title.
+    date : str, optional
+        Date of the run shown under the title; default today.
+    image_px : int, default 1600
+        Width of the inlined images in pixels.
+    max_documents : int, default 30
+        Most documents listed in the corpus section.
+    leads : mapping, optional
+        ``{section: sentence}`` shown at the top of a section (e.g. from the tables).
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    date = date or _dt.date.today().isoformat()
+    leads = dict(leads or {})
+    sections = list(dict.fromkeys(figures["section"].tolist()))
+    has_docs = documents is not None and not documents.empty
+    if has_docs and not any(_section_key(s) == "00" for s in sections):
+        sections.insert(0, "00_corpus")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_CSS}</style></head><body><main>",
+        '<header class="cover">',
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">{html.escape(corpus_summary(documents, by=by))}</p>',
+        f'<p class="meta">{len(figures)} 幅图 · {date} 生成 · tifa</p>',
+        "</header>",
+    ]
+    if sections:
+        items = "".join(f'<li><a href="#s{_section_key(s)}">{html.escape(section_title(s))}</a></li>'
+                        for s in sections)
+        if tables is not None and len(tables):
+            items += '<li><a href="#tables">附：数据表</a></li>'
+        parts.append(f"<nav>目录<ol>{items}</ol></nav>")
+    number = 0
+    for i, section in enumerate(sections):
+        key = _section_key(section)
+        about = SECTIONS.get(key, (None, ""))[1]
+        parts.append(f'<section id="s{key}">')
+        parts.append(f"<h2>{_cn_index(i)}、{html.escape(section_title(section))}</h2>")
+        if about:
+            parts.append(f'<p class="about">{html.escape(about)}</p>')
+        lead = leads.get(section) or leads.get(key)
+        in_section = figures[figures["section"] == section]
+        if lead and lead not in set(in_section["caption"].astype(str)):
+            parts.append(f'<p class="lead">{html.escape(lead)}</p>')
+        if key == "00" and has_docs:
+            parts.append(_documents_table(documents, max_documents))
+        for _, fig in in_section.iterrows():
+            if fig["png"] is None or (not isinstance(fig["png"], (str, Path))):
+                continue
+            number += 1
+            data, w, h = _image_data(Path(fig["png"]), image_px)
+            caption = fig["caption"] if fig["caption"] != fig["title"] else ""
+            alt = html.escape(f"{fig['title']}。{caption}" if caption else str(fig["title"]))
+            parts.append(
+                f'<figure id="{html.escape(section)}-{html.escape(fig["name"])}">'
+                f'<img src="data:image/png;base64,{data}" width="{w}" height="{h}" alt="{alt}">'
+                f'<figcaption><span class="num">图 {number}</span>'
+                f'<span class="title">{html.escape(str(fig["title"]))}</span>'
+                + (f'<span class="caption">{html.escape(caption)}</span>' if caption else "")
+                + "</figcaption></figure>")
+        parts.append("</section>")
+    if tables is not None and len(tables):
+        rows = "".join(
+            f"<tr><td>{html.escape(str(t['sheet']))}</td><td>tables/{html.escape(t['name'])}.csv</td>"
+            f"<td>{html.escape(t['description'] or '')}</td></tr>" for _, t in tables.iterrows())
+        parts.append('<section id="tables"><h2>附：数据表</h2>'
+                     '<p class="about">每张结果表在 tables.xlsx 中占一页（列名为中文，第一页“说明”对照原列名），'
+                     "原始 CSV 在输出目录的 tables/ 中。</p>"
+                     f"<table><thead><tr><th>工作表</th><th>文件</th><th>内容</th></tr></thead>"
+                     f"<tbody>{rows}</tbody></table></section>")
+    parts.append(f'<footer>由 tifa 生成于 {date}。图中数字均可由 tables.xlsx 中的表复核。</footer>')
+    parts.append("</main></body></html>")
+    page = "\n".join(parts) + "\n"
+    shown = re.sub(r"data:[^\"')]+", "", page)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", shown.split("</style>", 1)[-1]))
+    return page.replace("<style>", f"<style>{font_face_css(shown)}\n", 1)
+
+
+# ---------------------------------------------------------------------------- pptx
+
+#: Slide size in inches (16:9).
+SLIDE_INCHES = (13.333, 7.5)
+
+#: Font of the slide texts (PowerPoint substitutes a CJK font where it is missing).
+SLIDE_FONT = "Microsoft YaHei"
+
+
+def _style_run(run, *, size: float, color: str, bold: bool = False) -> None:
+    from pptx.dml.color import RGBColor
+    from pptx.oxml.ns import qn
+    from pptx.util import Pt
+
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = RGBColor.from_string(color.lstrip("#"))
+    run.font.name = SLIDE_FONT
+    rpr = run._r.get_or_add_rPr()
+    ea = rpr.find(qn("a:ea"))
+    if ea is None:
+        ea = rpr.makeelement(qn("a:ea"), {})
+        latin = rpr.find(qn("a:latin"))
+        if latin is not None:
+            latin.addnext(ea)
+        else:
+            rpr.append(ea)
+    ea.set("typeface", SLIDE_FONT)
+
+
+def _text_box(slide, left, top, width, height, text: str, *, size: float, color: str,
+              bold: bool = False) -> None:
+    from pptx.enum.text import MSO_ANCHOR
+    from pptx.util import Inches
+
+    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = MSO_ANCHOR.TOP
+    frame.margin_left = frame.margin_right = Inches(0.05)
+    para = frame.paragraphs[0]
+    run = para.add_run()
+    run.text = text
+    _style_run(run, size=size, color=color, bold=bold)
+
+
+def _lines_needed(text: str, width_in: float, size_pt: float) -> int:
+    """Lines a text needs in a box ``width_in`` wide at ``size_pt`` (CJK characters 1 em)."""
+    ems = _display_width(text) / 2
+    per_line = max(1.0, (width_in - 0.15) * 72 / size_pt * 0.97)
+    return max(1, math.ceil(ems / per_line))
+
+
+def _fit_size(text: str, width_in: float, *, sizes: tuple, max_lines: int) -> float:
+    """The largest of ``sizes`` at which ``text`` fits in ``max_lines`` lines (else the smallest)."""
+    for size in sizes:
+        if _lines_needed(text, width_in, size) <= max_lines:
+            return size
+    return sizes[-1]
+
+
+def render_pptx(figures: pd.DataFrame, *, title: str = "报告比较简报") -> bytes:
+    """briefing.pptx: one 16:9 slide per figure with its title, the figure and its caption.
+
+    The figure (its 300-dpi PNG) is scaled to fill the space between title and caption, its
+    aspect kept, centred. The slide notes hold the caption and the figure's file name.
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        Figures in order, with captions (:func:`fill_captions`); rows without a PNG are skipped.
+    title : str, default "报告比较简报"
+        Title of the presentation (document properties).
+
+    Returns
+    -------
+    bytes
+        The .pptx file.
+    """
+    from PIL import Image
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(SLIDE_INCHES[0]), Inches(SLIDE_INCHES[1])
+    prs.core_properties.title = title
+    prs.core_properties.author = "tifa"
+    blank = prs.slide_layouts[6]
+    margin = 0.45
+    width = SLIDE_INCHES[0] - 2 * margin
+    for _, fig in figures.iterrows():
+        if fig["png"] is None or not isinstance(fig["png"], (str, Path)):
+            continue
+        slide = prs.slides.add_slide(blank)
+        title_size = _fit_size(str(fig["title"]), width, sizes=(24, 22, 20, 18), max_lines=1)
+        _text_box(slide, margin, 0.25, width, 0.7, str(fig["title"]), size=title_size,
+                  color="#1b1b1b")
+        caption = fig["caption"] if fig["caption"] != fig["title"] else ""
+        cap_h = 0.0
+        if caption:
+            cap_size = _fit_size(caption, width, sizes=(16, 15, 14, 13, 12), max_lines=2)
+            lines = _lines_needed(caption, width, cap_size)
+            cap_h = lines * cap_size * 1.3 / 72 + 0.12
+        top, bottom = 1.0, SLIDE_INCHES[1] - 0.3 - cap_h
+        with Image.open(fig["png"]) as im:
+            px_w, px_h = im.size
+        box_h = bottom - top
+        scale = min(width / px_w, box_h / px_h)
+        pic_w, pic_h = px_w * scale, px_h * scale
+        slide.shapes.add_picture(str(fig["png"]), Inches(margin + (width - pic_w) / 2),
+                                 Inches(top + (box_h - pic_h) / 2), Inches(pic_w), Inches(pic_h))
+        if caption:
+            _text_box(slide, margin, bottom + 0.08, width, cap_h, caption, size=cap_size,
+                      color="#333333")
+        notes = slide.notes_slide.notes_text_frame
+        notes.text = (caption + "\n" if caption else "") + f"figures/{fig['section']}/{fig['name']}.png"
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------- xlsx
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_names(names: list[str]) -> list[str]:
+    """Excel sheet names for table names: at most 31 characters, no ``[]:*?/\\``, unique.
+
+    Parameters
+    ----------
+    names : list of str
+
+    Returns
+    -------
+    list of str
+        In the same order; a clash gets ``~2``, ``~3`` … at the end.
+    """
+    used: set[str] = {"说明"}
+    out = []
+    for name in names:
+        base = _SHEET_BAD.sub("_", str(name)).strip("'") or "table"
+        candidate = base[:31]
+        k = 2
+        while candidate.lower() in {u.lower() for u in used}:
+            suffix = f"~{k}"
+            candidate = base[: 31 - len(suffix)] + suffix
+            k += 1
+        used.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def _cell_value(v):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if v is None:
+        return None
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(v) else float(v)
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if v is pd.NA or v is pd.NaT:
+        return None
+    s = ILLEGAL_CHARACTERS_RE.sub("", str(v))
+    return s[:EXCEL_MAX_CHARS]
+
+
+def render_xlsx(tables: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
+                max_rows: int = EXCEL_MAX_ROWS - 1) -> bytes:
+    """tables.xlsx: every table one sheet, Chinese headers, a first sheet 说明 explaining them.
+
+    Each sheet has a bold, frozen header row with an autofilter and column widths fitted to
+    the content; decimals show two places, shares as percentages, p-values in scientific
+    notation (:data:`NUMBER_FORMATS`; the cells keep full precision). Tables longer than an Excel sheet are cut at ``max_rows`` (说明 says so; the
+    CSV has all rows). Text is written as text: a value starting with ``=`` is never a formula.
+
+    Parameters
+    ----------
+    tables : pandas.DataFrame
+        :func:`table_index` (``name, path, description``); gets sheet names via
+        :func:`sheet_names`.
+    labels : mapping, optional
+        Column headers ``{column: header}``; default :data:`COLUMN_LABELS`.
+    max_rows : int, default 1,048,575
+        Most data rows per sheet.
+
+    Returns
+    -------
+    bytes
+        The .xlsx file.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    labels = dict(COLUMN_LABELS if labels is None else labels)
+    wb = Workbook(write_only=True)
+    names = sheet_names(tables["name"].tolist()) if len(tables) else []
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="EEF1F5")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def header_cells(ws, values):
+        cells = []
+        for v in values:
+            c = WriteOnlyCell(ws, value=v)
+            c.font, c.fill = bold, fill
+            cells.append(c)
+        return cells
+
+    about = wb.create_sheet("说明")
+    about.column_dimensions["A"].width = 24
+    about.column_dimensions["B"].width = 28
+    about.column_dimensions["C"].width = 46
+    about.column_dimensions["D"].width = 10
+    about.column_dimensions["E"].width = 80
+    about.freeze_panes = "A2"
+    about_rows = []
+    sheets = []
+    for (_, t), sheet in zip(tables.iterrows(), names):
+        df = read_table(t["path"], nrows=max_rows + 1)
+        cut = len(df) > max_rows
+        if cut:
+            df = df.head(max_rows)
+        headers, seen = [], set()
+        for col in df.columns:
+            h = labels.get(str(col), str(col))
+            if h in seen:  # two columns with one label: keep them apart
+                h = f"{h}（{col}）"
+            seen.add(h)
+            headers.append(h)
+        mapping = "；".join(f"{h} = {c}" for h, c in zip(headers, df.columns) if h != str(c))
+        about_rows.append([sheet, f"tables/{t['name']}.csv", t["description"] or "",
+                           len(df), mapping + ("；（行数超出 Excel 上限，已截断，完整数据见 CSV）" if cut else "")])
+        sheets.append((sheet, df, headers))
+    about.append(header_cells(about, ["工作表", "文件", "内容", "行数", "列名对照（表头 = CSV 列名）"]))
+    for row in about_rows:
+        cells = [WriteOnlyCell(about, value=_cell_value(v)) for v in row]
+        for c in cells:
+            c.alignment = wrap
+            if isinstance(c.value, str):
+                c.data_type = "s"
+        about.append(cells)
+
+    for sheet, df, headers in sheets:
+        ws = wb.create_sheet(sheet)
+        sample = df.head(200)
+        for j, (col, h) in enumerate(zip(df.columns, headers), start=1):
+            lengths = sample[col].astype(str).map(_display_width) if len(sample) else pd.Series([0])
+            width = max(_display_width(h), int(lengths.quantile(0.9)) if len(lengths) else 0)
+            ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+        ws.freeze_panes = "A2"
+        if len(df.columns):
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
+        ws.append(header_cells(ws, headers))
+        formats = [None] * len(df.columns)
+        if len(df) <= FORMAT_MAX_ROWS:
+            for j, col in enumerate(df.columns):
+                if str(col) in NUMBER_FORMATS:
+                    formats[j] = NUMBER_FORMATS[str(col)]
+                elif pd.api.types.is_float_dtype(df[col]):
+                    formats[j] = "#,##0.00"
+        for values in df.itertuples(index=False, name=None):
+            row = []
+            for v, fmt in zip(values, formats):
+                v = _cell_value(v)
+                if isinstance(v, str):
+                    c = WriteOnlyCell(ws, value=v)
+                    c.data_type = "s"
+                    row.append(c)
+                elif fmt is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
+                    c = WriteOnlyCell(ws, value=v)
+                    c.number_format = fmt
+                    row.append(c)
+                else:
+                    row.append(v)
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _display_width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(s))
+
+
+# ---------------------------------------------------------------------------- the pack
+
+def section_leads(tables: Mapping[str, pd.DataFrame], *, by: str | None = None) -> dict[str, str]:
+    """One sentence per section from its main table (shown at the top of the section).
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Result tables by name.
+    by : str, optional
+        Grouping column (unused by the captions, kept for symmetry with :func:`build_pack`).
+
+    Returns
+    -------
+    dict
+        ``{"00": ..., "01": ..., ...}`` for the sections whose table is there.
+    """
+    rules = [("00", "documents", captions.lengths), ("01", "keywords", captions.top_terms),
+             ("02", "keyness", captions.keyness), ("02", "tfidf", captions.tfidf),
+             ("03", "themes", captions.themes), ("04", "slogans", captions.slogans)]
+    leads: dict[str, str] = {}
+    for key, name, func in rules:
+        if key in leads or name not in tables:
+            continue
+        try:
+            text = func(tables[name])
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue
+        if text and text != captions.NOTHING:
+            leads[key] = text
+    return leads
+
+
+def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
+               date: str | None = None, drop_stale: bool = True,
+               image_px: int = HTML_IMAGE_PX, formats: tuple[str, ...] = ("png", "svg", "pdf"),
+               exclude_sections: tuple[str, ...] = ()) -> Pack:
+    """Assemble the briefing pack of an output folder (nothing is written; see
+    :func:`tifa.export.save_briefing`).
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder (``figures/``, ``tables/``, ``run.json``).
+    by : str, optional
+        Grouping column of the comparison, named in the opening sentence; default none.
+    title : str, default "报告比较简报"
+        Title of the HTML page and the presentation.
+    date : str, optional
+        Date of the run shown in the pack; default today.
+    drop_stale : bool, default True
+        Leave out figures left over from earlier runs (:func:`figure_index`).
+    image_px : int, default 1600
+        Width of the images inlined in the HTML.
+    formats : tuple of str, default ("png", "svg", "pdf")
+        Figure formats copied into ``figures/`` of the pack.
+    exclude_sections : tuple of str, default ()
+        Figure sections to leave out (e.g. the briefing notebook's own).
+
+    Returns
+    -------
+    Pack
+    """
+    out = Path(out)
+    figures = figure_index(out, drop_stale=drop_stale)
+    if exclude_sections:
+        figures = figures[~figures["section"].isin(exclude_sections)].reset_index(drop=True)
+    tindex = table_index(out)
+    tindex = tindex.assign(sheet=sheet_names(tindex["name"].tolist()) if len(tindex) else [])
+    small = {}
+    for _, t in tindex.iterrows():
+        if t["name"] in {r[0] for r in AUTO_CAPTIONS.values()} | {"documents", "keyness", "tfidf",
+                                                                    "themes", "slogans"}:
+            small[t["name"]] = read_table(t["path"])
+    figures = fill_captions(figures, small)
+    documents = small.get("documents")
+    date = date or _dt.date.today().isoformat()
+    page = render_html(figures, documents=documents, tables=tindex, by=by, title=title,
+                       date=date, image_px=image_px, leads=section_leads(small, by=by))
+    deck = render_pptx(figures, title=title)
+    book = render_xlsx(tindex)
+
+    copies, rows = [], []
+    rows.append({"file": "briefing.html", "kind": "html", "format": "html", "section": None,
+                 "name": "briefing", "title": title,
+                 "shows": f"完整简报：{len(figures)} 幅图及说明，按语料、各组强调、差异、主题、提法的顺序，图片内嵌"})
+    rows.append({"file": "briefing.pptx", "kind": "pptx", "format": "pptx", "section": None,
+                 "name": "briefing", "title": title,
+                 "shows": f"{int(figures['png'].notna().sum())} 张幻灯片，每张一幅图及其标题和说明"})
+    rows.append({"file": "tables.xlsx", "kind": "xlsx", "format": "xlsx", "section": None,
+                 "name": "tables", "title": "结果表",
+                 "shows": f"{len(tindex)} 张结果表，每表一页：" + "、".join(tindex["name"].tolist())})
+    for _, fig in figures.iterrows():
+        for fmt in formats:
+            src = fig.get(fmt)
+            if src is None or not isinstance(src, (str, Path)):
+                continue
+            rel = f"figures/{fig['section']}/{fig['name']}.{fmt}"
+            copies.append((Path(src), rel))
+            rows.append({"file": rel, "kind": "figure", "format": fmt, "section": fig["section"],
+                         "name": fig["name"], "title": fig["title"], "shows": fig["caption"]})
+    rows.append({"file": "manifest.csv", "kind": "manifest", "format": "csv", "section": None,
+                 "name": "manifest", "title": "清单", "shows": "简报包中的每个文件及其内容"})
+    manifest = pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
+    return Pack(html=page, pptx=deck, xlsx=book, copies=copies, manifest=manifest,
+                figures=figures, tables=tindex)
