@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed-stamp
 CORPUS ?= seeds
 OUT    ?= output
 ARGS   ?=
+# JupyterLab refuses to run as root unless told; containers often run as root.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: run test unit notebooks lab bench clean install
 
@@ -35,7 +37,7 @@ notebooks: $(STAMP)
 
 ## make lab: JupyterLab on notebooks/ with the package and kernel ready
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 ## make bench: benchmarks (not part of make test)
 bench: $(STAMP)

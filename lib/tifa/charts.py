@@ -47,9 +47,6 @@ VALUE_LABELS = {
 #: Shown instead of a chart when the table has no rows to draw.
 EMPTY_MESSAGE = "没有可显示的数据"
 
-_TITLE_PT = 17.0
-_SUBTITLE_PT = 11.5
-_SOURCE_PT = 9.5
 _EDGE_IN = 0.15  # inches of padding at the figure edges
 
 
@@ -187,6 +184,7 @@ class ChartFigure(Figure):
 
 def new_figure(width: float, height: float) -> Figure:
     style.ensure_style()
+    width, height = style.fit_figsize(width, height)  # the size format: 16:9 slide or A4 width
     return ChartFigure(figsize=(width, height), layout="constrained")
 
 
@@ -198,26 +196,27 @@ def frame_figure(fig: Figure, *, title: str | None, subtitle: str | None = None,
     the constrained layout is confined to the space between them (its ``rect``), so nothing
     overlaps whatever the number of wrapped lines.
     """
+    fs = style.frame_sizes()
     width, height = fig.get_size_inches()
     usable_pt = (width - 2 * _EDGE_IN) * 72
     top = _EDGE_IN
     x = _EDGE_IN / width
     if title:
-        text = wrap_label(title, int(usable_pt / (_TITLE_PT * 0.5)))
-        fig.text(x, 1 - top / height, text, ha="left", va="top", fontsize=_TITLE_PT,
+        text = wrap_label(title, int(usable_pt / (fs["title"] * 0.5)))
+        fig.text(x, 1 - top / height, text, ha="left", va="top", fontsize=fs["title"],
                  color="#111111")
-        top += text.count("\n") * _TITLE_PT * 1.3 / 72 + _TITLE_PT * 1.25 / 72 + 0.06
+        top += text.count("\n") * fs["title"] * 1.3 / 72 + fs["title"] * 1.25 / 72 + 0.06
     if subtitle:
-        text = wrap_label(subtitle, int(usable_pt / (_SUBTITLE_PT * 0.5)))
-        fig.text(x, 1 - top / height, text, ha="left", va="top", fontsize=_SUBTITLE_PT,
+        text = wrap_label(subtitle, int(usable_pt / (fs["subtitle"] * 0.5)))
+        fig.text(x, 1 - top / height, text, ha="left", va="top", fontsize=fs["subtitle"],
                  color=style.MUTED, linespacing=1.3)
-        top += (text.count("\n") + 1) * _SUBTITLE_PT * 1.35 / 72 + 0.04
+        top += (text.count("\n") + 1) * fs["subtitle"] * 1.35 / 72 + 0.04
     bottom = 0.0
     if source:
-        text = wrap_label(source, int(usable_pt / (_SOURCE_PT * 0.5)))
-        fig.text(x, _EDGE_IN * 0.5 / height, text, ha="left", va="bottom", fontsize=_SOURCE_PT,
+        text = wrap_label(source, int(usable_pt / (fs["source"] * 0.5)))
+        fig.text(x, _EDGE_IN * 0.5 / height, text, ha="left", va="bottom", fontsize=fs["source"],
                  color=style.MUTED, linespacing=1.3)
-        bottom = _EDGE_IN * 0.5 + (text.count("\n") + 1) * _SOURCE_PT * 1.35 / 72 + 0.08
+        bottom = _EDGE_IN * 0.5 + (text.count("\n") + 1) * fs["source"] * 1.35 / 72 + 0.08
     header = (top + 0.08) if (title or subtitle) else 0.0
     engine = fig.get_layout_engine()
     if engine is not None and hasattr(engine, "set"):
@@ -227,14 +226,14 @@ def frame_figure(fig: Figure, *, title: str | None, subtitle: str | None = None,
 
 def header_inches(title, subtitle, source, width: float) -> float:
     """Approximate height the frame takes, to size figures before drawing."""
+    fs = style.frame_sizes()
     usable_pt = (width - 2 * _EDGE_IN) * 72
     h = 0.0
-    if title:
-        h += (wrap_label(title, int(usable_pt / (_TITLE_PT * 0.5))).count("\n") + 1) * _TITLE_PT * 1.3 / 72
-    if subtitle:
-        h += (wrap_label(subtitle, int(usable_pt / (_SUBTITLE_PT * 0.5))).count("\n") + 1) * _SUBTITLE_PT * 1.35 / 72
-    if source:
-        h += (wrap_label(source, int(usable_pt / (_SOURCE_PT * 0.5))).count("\n") + 1) * _SOURCE_PT * 1.35 / 72
+    for text, key, spacing in ((title, "title", 1.3), (subtitle, "subtitle", 1.35),
+                               (source, "source", 1.35)):
+        if text:
+            lines = wrap_label(text, int(usable_pt / (fs[key] * 0.5))).count("\n") + 1
+            h += lines * fs[key] * spacing / 72
     return h + 0.4
 
 

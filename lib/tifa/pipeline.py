@@ -44,7 +44,7 @@ RECORDED_PACKAGES = (
     "tifa", "pandas", "numpy", "pyarrow", "jieba", "scikit-learn", "matplotlib", "wordcloud",
     "mplfonts", "fonttools", "papermill", "nbclient", "ipykernel", "charset-normalizer",
     "python-docx", "pdfplumber", "beautifulsoup4", "lxml", "openpyxl", "pyyaml",
-    "stopwordsiso",
+    "stopwordsiso", "scipy", "python-pptx", "ipywidgets", "pillow", "adjustText",
 )
 
 #: Parameters the pipeline always injects; ``params`` may not override them.
