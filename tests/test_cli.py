@@ -115,3 +115,20 @@ def test_unknown_only_exits_2_listing_notebooks(project, tmp_path):
                       "--only", "07")
     assert result.returncode == 2
     assert "00_ok.ipynb, 01_broken.ipynb" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unreadable_corpus_stops_with_one_sentence_and_an_ingest_report(tmp_path):
+    """The real 00_corpus notebook on a folder holding only an empty and a binary file."""
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "image.txt").write_bytes(bytes(range(256)) * 8)
+    out = tmp_path / "out"
+    proc = run_tifa("run", "--corpus", corpus, "--out", out, "--only", "00", "--no-progress")
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("tifa: No readable documents in")
+    assert "Traceback" not in proc.stderr and "EmptyCorpusError" not in proc.stderr
+    report = (out / "tables" / "ingest_report.csv").read_text(encoding="utf-8-sig")
+    assert "empty.txt" in report and "image.txt" in report
+    assert sorted(p.name for p in corpus.iterdir()) == ["empty.txt", "image.txt"]

@@ -117,6 +117,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             notebooks_dir=args.notebooks, progress=not args.no_progress,
             kernel_name=args.kernel)
     except pipeline.NotebookFailed as exc:
+        if exc.ename == "EmptyCorpusError":  # nothing readable: one sentence, not a traceback
+            report = Path(args.out) / "tables" / "ingest_report.csv"
+            where = f" ({report})" if report.is_file() else ""
+            return _fail(str(exc.evalue).rstrip(".") + where + ".", 1)
         return _fail(str(exc), 1)
     except (pipeline.CorpusNotFound, pipeline.UnknownNotebook, ValueError) as exc:
         return _fail(str(exc).rstrip(".") + ".", 2)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from tifa import export, paths, slogans
-from tifa.corpus import read_corpus
+from tifa.corpus import EmptyCorpusError, read_corpus
 from tifa.lexicon import Lexicon, load_lexicon
 from tifa.tokens import attach_counts, flag_tokens, tokenize
 from tifa.units import split_units
@@ -139,8 +139,13 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
         except (OSError, ValueError, TypeError, AttributeError):
             pass  # unreadable or partial: rebuild below
 
-    documents, report = read_corpus(corpus, text_column=text_column, manifest=manifest,
-                                    max_bytes=max_bytes)
+    try:
+        documents, report = read_corpus(corpus, text_column=text_column, manifest=manifest,
+                                        max_bytes=max_bytes)
+    except EmptyCorpusError as exc:
+        if out is not None and getattr(exc, "report", None) is not None:
+            export.save_table(exc.report, out, "ingest_report")  # the report the message points to
+        raise
     # Formulations found in the corpus (两个确立, 一企一专班 ...) join the user dictionary, so every
     # notebook counts each of them as one token.
     found = slogans.lexicon_terms(documents) if slogan_terms else ()
