@@ -77,6 +77,14 @@ def test_figure_index_is_in_notebook_order(pack_dir):
     assert all(index["pdf"].map(lambda p: p.is_file()))
 
 
+def test_sections_and_single_figures_can_be_left_out(pack_dir):
+    out, _, _ = pack_dir
+    pack = briefing.build_pack(out, exclude_sections=("04_slogans",),
+                               exclude_figures=("01_keywords/custom", "09_none/missing"))
+    assert list(zip(pack.figures["section"], pack.figures["name"])) == [
+        ("00_corpus", "document_lengths"), ("01_keywords", "first"), ("01_keywords", "top_terms")]
+
+
 def test_captions_come_from_the_notebook_then_the_table_then_the_title(pack_dir):
     _, pack, _ = pack_dir
     fig = pack.figures.set_index("name")

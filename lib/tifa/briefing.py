@@ -1061,7 +1061,8 @@ def section_leads(tables: Mapping[str, pd.DataFrame], *, by: str | None = None) 
 def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
                date: str | None = None, drop_stale: bool = True,
                image_px: int = HTML_IMAGE_PX, formats: tuple[str, ...] = ("png", "svg", "pdf"),
-               exclude_sections: tuple[str, ...] = ()) -> Pack:
+               exclude_sections: tuple[str, ...] = (),
+               exclude_figures: tuple[str, ...] = ()) -> Pack:
     """Assemble the briefing pack of an output folder (nothing is written; see
     :func:`tifa.export.save_briefing`).
 
@@ -1083,6 +1084,9 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
         Figure formats copied into ``figures/`` of the pack.
     exclude_sections : tuple of str, default ()
         Figure sections to leave out (e.g. the briefing notebook's own).
+    exclude_figures : tuple of str, default ()
+        Single figures to leave out, as ``"section/name"`` (e.g. ``"00_corpus/top_tokens"``,
+        the first look that ``01_keywords/top_terms`` repeats).
 
     Returns
     -------
@@ -1092,6 +1096,9 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
     figures = figure_index(out, drop_stale=drop_stale)
     if exclude_sections:
         figures = figures[~figures["section"].isin(exclude_sections)].reset_index(drop=True)
+    if exclude_figures and len(figures):
+        keys = figures["section"].astype(str) + "/" + figures["name"].astype(str)
+        figures = figures[~keys.isin(exclude_figures)].reset_index(drop=True)
     tindex = table_index(out)
     tindex = tindex.assign(sheet=sheet_names(tindex["name"].tolist()) if len(tindex) else [])
     small = {}
