@@ -25,7 +25,10 @@ Text encodings are detected by :func:`decode_bytes`:
    characters are GB2312 ideographs or CJK punctuation;
 7. charset-normalizer arbitrates what remains (Big5, Windows-1252, ...);
 8. GB18030 again if it decoded strictly (e.g. traditional characters in a GBK file);
-9. otherwise "cannot decode".
+9. line by line, each line UTF-8 else GB18030, when every line decodes, both occur and the
+   GB18030 lines look like simplified Chinese: a file pasted together from exports in both
+   encodings (a CSV with some rows saved as GBK); the encoding is ``utf-8+gb18030``;
+10. otherwise "cannot decode".
 """
 
 from __future__ import annotations
@@ -244,8 +247,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     -------
     (str, str)
         The text and the encoding's name: ``utf-8``, ``utf-8-sig``, ``utf-16-le``,
-        ``utf-16-be``, ``utf-32-le``, ``utf-32-be``, ``gb18030``, or the codec charset-normalizer
-        settled on (``big5``, ``cp1252`` ...).
+        ``utf-16-be``, ``utf-32-le``, ``utf-32-be``, ``gb18030``, the codec charset-normalizer
+        settled on (``big5``, ``cp1252`` ...), or ``utf-8+gb18030`` for a file whose lines are
+        in either.
 
     Raises
     ------
@@ -308,7 +312,37 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
     if gb_text is not None and _plausible(gb_text):
         return gb_text, "gb18030"
+    mixed = _decode_lines(data)
+    if mixed is not None:
+        return mixed, "utf-8+gb18030"
     raise ReadError("cannot decode: not UTF-8, GB18030 or UTF-16")
+
+
+def _decode_lines(data: bytes) -> str | None:
+    """A file whose lines are UTF-8 or GB18030, some of each; None if it is not one.
+
+    The byte ``\\n`` never occurs inside a GB18030 or UTF-8 multi-byte character, so splitting
+    on it is safe in both.
+    """
+    parts: list[str] = []
+    gb_lines: list[str] = []
+    utf8 = False
+    for line in data.split(b"\n"):
+        text = _strict(line, "utf-8")
+        if text is not None:
+            utf8 = utf8 or not line.isascii()
+        else:
+            text = _strict(line, "gb18030")
+            if text is None:
+                return None
+            gb_lines.append(text)
+        parts.append(text)
+    if not utf8 or not gb_lines:
+        return None
+    text = "\n".join(parts)
+    if not _plausible(text) or not _looks_simplified_chinese("\n".join(gb_lines)):
+        return None
+    return text
 
 
 # --------------------------------------------------------------------------- file readers
