@@ -79,7 +79,7 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
             text_column: str | None = None, manifest: str | os.PathLike | None = None,
             max_bytes: int = 20_000_000, extra_terms: tuple[str, ...] = (),
             slogan_terms: bool = True, cache: bool = True, n_jobs: int | None = None,
-            reuse: bool = True) -> Stage:
+            scheduler=None, reuse: bool = True) -> Stage:
     """Read, segment and tokenize a corpus, or load the result a previous step left in ``out``.
 
     Parameters
@@ -105,6 +105,9 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
         Use the on-disk token cache.
     n_jobs : int or None, default None
         Tokenizer processes (None: automatic).
+    scheduler : str, distributed.Client or None, default None
+        Tokenize on Dask instead of the local process pool: a scheduler address
+        (``"tcp://host:8786"``) or ``"local"`` for a LocalCluster (needs the ``dask`` extra).
     reuse : bool, default True
         Load the stage tables from ``out`` when they are up to date.
 
@@ -151,7 +154,7 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
     found = slogans.lexicon_terms(documents) if slogan_terms else ()
     lexicon = load_lexicon(extra_terms=tuple(extra_terms) + tuple(found))
     units = split_units(documents)
-    tokens = tokenize(units, lexicon=lexicon, cache=cache, n_jobs=n_jobs)
+    tokens = tokenize(units, lexicon=lexicon, cache=cache, n_jobs=n_jobs, scheduler=scheduler)
     documents = attach_counts(documents, tokens)
     stage = Stage(documents=documents, report=report, units=units, tokens=tokens,
                   lexicon=lexicon, info={"reused": False, "cache": tokens.attrs.get("cache"),
