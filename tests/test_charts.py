@@ -156,3 +156,11 @@ def test_document_lengths_skips_absent_measures_and_caps_rows():
     assert any("共 50 篇" in s for s in _fig_texts(fig))
     with pytest.raises(KeyError, match="n_chars"):
         charts.document_lengths(docs.drop(columns=["n_chars"]))
+
+
+def test_numbers_shown_together_share_one_format():
+    fmt = charts.number_formatter([41.0, 15.3, 5.64, 0.0])
+    assert [fmt(v) for v in (41.0, 15.3, 5.64, 0.0)] == ["41.0", "15.3", "5.6", "0.0"]
+    assert charts.number_formatter([1.0, 2.0])(2.0) == "2"
+    assert charts.number_formatter([0.5, 2.25])(0.5) == "0.50"
+    assert charts.number_formatter([])(float("nan")) == ""

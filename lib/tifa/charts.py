@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -138,6 +138,17 @@ def format_number(v: float) -> str:
     if abs(v) >= 10:
         return f"{v:.1f}"
     return f"{v:.2f}"
+
+
+def number_formatter(values) -> "Callable[[float], str]":
+    """One format for a set of numbers shown together (a heatmap's cells): no decimals when
+    all are whole, else one decimal when the largest is 10 or more, else two."""
+    finite = [float(v) for v in np.ravel(values) if v is not None and np.isfinite(v)]
+    if all(v.is_integer() for v in finite):
+        digits = 0
+    else:
+        digits = 1 if max(abs(v) for v in finite) >= 10 else 2
+    return lambda v: "" if v is None or not np.isfinite(v) else f"{float(v):.{digits}f}"
 
 
 def _integer_ticks(axis, values) -> None:

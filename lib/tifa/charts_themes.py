@@ -21,7 +21,8 @@ from matplotlib.transforms import offset_copy
 
 from tifa import style
 from tifa.charts import (draw_empty, format_number, frame_figure, header_inches,
-                         join_notes, new_figure, require_columns, truncate_label, wrap_label)
+                         join_notes, new_figure, number_formatter, require_columns,
+                         truncate_label, wrap_label)
 
 #: Chinese names of the parts of a report (``section_role``).
 ROLE_LABELS = {"front": "开头", "work": "工作情况", "problems": "问题与不足",
@@ -140,12 +141,13 @@ def _heatmap(table: pd.DataFrame, *, row: str, col: str, value: str, title: str,
         bar_fmt = lambda v, _: f"{v:.0%}"  # noqa: E731
     if annotate:
         cm = image.get_cmap()
+        fmt = number_formatter(values)
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 v = values[i, j]
                 if not np.isfinite(v):
                     continue
-                ax.text(j, i, f"{v:.0%}" if percent else format_number(v), ha="center",
+                ax.text(j, i, f"{v:.0%}" if percent else fmt(v), ha="center",
                         va="center", fontsize=10,
                         color=_ink(cm(v / vmax if vmax else 0.0)))
     bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
