@@ -267,3 +267,11 @@ def test_xlsx_numbers_keep_precision_and_read_well(tmp_path):
     assert per.value == pytest.approx(141.41234) and per.number_format == "#,##0.00"
     assert p.number_format == "0.00E+00" and share.number_format == "0.0%"
     assert year.value == 2022 and year.number_format == "General"  # not 2,022
+
+
+def test_explorer_terms_come_from_the_slogan_and_keyword_tables(pack_dir, tmp_path):
+    out, _, _ = pack_dir
+    terms = briefing.explorer_terms(out)
+    assert terms and len(terms) == len(set(terms))
+    assert set(terms) <= set(KEYWORDS["term"].astype(str))  # no slogan_summary table here
+    assert briefing.explorer_terms(tmp_path) == []

@@ -1058,6 +1058,35 @@ def section_leads(tables: Mapping[str, pd.DataFrame], *, by: str | None = None) 
     return leads
 
 
+def explorer_terms(out, *, n_slogans: int = 20, n_terms: int = 30) -> list[str]:
+    """Terms to offer in the explorer, from the result tables of an output folder.
+
+    The formulations used by the most groups (``tables/slogan_summary.csv``) first, then the
+    most frequent words of the corpus (``tables/keywords.csv``); tables that do not exist are
+    skipped, duplicates removed.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder.
+    n_slogans : int, default 20
+        Formulations taken.
+    n_terms : int, default 30
+        Frequent words taken.
+    """
+    tables = Path(out) / "tables"
+    found: list[str] = []
+    if (tables / "slogan_summary.csv").is_file():
+        summary = read_table(tables / "slogan_summary.csv")
+        shared_first = summary.sort_values(["n_groups", "count"], ascending=False, kind="stable")
+        found += shared_first["slogan"].astype(str).head(n_slogans).tolist()
+    if (tables / "keywords.csv").is_file():
+        keywords = read_table(tables / "keywords.csv")
+        found += (keywords.groupby("term")["count"].sum().sort_values(ascending=False)
+                  .head(n_terms).index.astype(str).tolist())
+    return list(dict.fromkeys(found))
+
+
 def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
                date: str | None = None, drop_stale: bool = True,
                image_px: int = HTML_IMAGE_PX, formats: tuple[str, ...] = ("png", "svg", "pdf"),
