@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     font = args.font
     if font is None:
-        from tifa import style
+        from tifa.draw import style
 
         font = str(style.wordcloud_font_path())
     clouds = None if args.clouds == "all" else int(args.clouds)

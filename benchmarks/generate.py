@@ -91,8 +91,8 @@ def load_pools(seeds: Path) -> Pools:
     """Read the seed corpus with tifa and sort its sentences by role."""
     import pandas as pd
 
-    from tifa.corpus import read_corpus
-    from tifa.units import split_units
+    from tifa.ingest.corpus import read_corpus
+    from tifa.ingest.units import split_units
 
     documents, _ = read_corpus(seeds)
     units = split_units(documents)

@@ -136,10 +136,10 @@ def child_tifa(args: argparse.Namespace) -> None:
     """Run tifa's stages in this process, announcing each (``--child tifa``)."""
     import pandas as pd
 
-    from tifa.corpus import read_corpus
-    from tifa.lexicon import load_lexicon
-    from tifa.tokens import tokenize
-    from tifa.units import split_units
+    from tifa.ingest.corpus import read_corpus
+    from tifa.tokenize.lexicon import load_lexicon
+    from tifa.tokenize.tokens import tokenize
+    from tifa.ingest.units import split_units
 
     cache = Path(args.cache)
     if args.mode == "cold":
@@ -163,7 +163,8 @@ def child_tifa(args: argparse.Namespace) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from tifa import charts_keywords, compare, frequency, style
+    from tifa.draw import keyword_charts, style
+    from tifa.analyze import compare, frequency
 
     style.use_style()
     with stage("count") as info:
@@ -174,7 +175,7 @@ def child_tifa(args: argparse.Namespace) -> None:
         table = compare.tfidf(tokens, documents, by="doc_id", unit="document")
         info.update(rows=len(table))
     with stage("clouds") as info:
-        fig = charts_keywords.wordcloud_grid(per_region, max_panels=12)
+        fig = keyword_charts.wordcloud_grid(per_region, max_panels=12)
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         fig.savefig(out / "clouds_by_region.png", dpi=100)

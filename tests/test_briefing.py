@@ -1,4 +1,4 @@
-"""tifa.briefing + export.save_briefing: the pack made from a small synthetic output folder."""
+"""tifa.report.briefing + export.save_briefing: the pack made from a small synthetic output folder."""
 
 import base64
 import datetime as dt
@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from tifa import briefing, export, style
+from tifa.report import briefing, export
+from tifa.draw import style
 
 DOCUMENTS = pd.DataFrame({
     "doc_id": ["a", "b"], "label": ["聊城市 2022", "厦门市 2023"],

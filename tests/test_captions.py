@@ -1,9 +1,9 @@
-"""tifa.captions: one-line Chinese captions say what the numbers of a result table say."""
+"""tifa.report.captions: one-line Chinese captions say what the numbers of a result table say."""
 
 import pandas as pd
 import pytest
 
-from tifa import captions
+from tifa.report import captions
 
 
 def _keywords(rows):

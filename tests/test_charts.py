@@ -1,11 +1,11 @@
-"""tifa.charts: draw what the table says, in Chinese, without overlap or walls of panels."""
+"""tifa.draw.charts: draw what the table says, in Chinese, without overlap or walls of panels."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from tifa import charts, style
+from tifa.draw import charts, style
 
 
 def _freq(groups=("甲市 2022", "乙市 2023"), n_terms=20) -> pd.DataFrame:

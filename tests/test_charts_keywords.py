@@ -1,4 +1,4 @@
-"""Tests of tifa.charts_keywords: Chinese renders, titles and subtitles, values drawn as the
+"""Tests of tifa.draw.keyword_charts: Chinese renders, titles and subtitles, values drawn as the
 table says, colours by group, no walls of panels, labels kept apart, files written."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from tifa import charts_keywords as CK
-from tifa import compare as C
-from tifa import export, style
-from tifa import frequency as F
+from tifa.draw import keyword_charts as CK
+from tifa.analyze import compare as C
+from tifa.report import export
+from tifa.draw import style
+from tifa.analyze import frequency as F
 from test_frequency import make_documents, make_tokens
 
 TERMS = ["法治政府", "依法行政", "营商环境", "法律顾问", "普法宣传", "合法性审查", "行政复议",

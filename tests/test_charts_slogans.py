@@ -1,4 +1,4 @@
-"""tifa.charts_slogans: the slogan figures draw what the tables say, legibly, in Chinese."""
+"""tifa.draw.slogan_charts: the slogan figures draw what the tables say, legibly, in Chinese."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
-from tifa import charts_slogans as cs
-from tifa import slogans, style
+from tifa.draw import slogan_charts as cs
+from tifa.analyze import slogans
+from tifa.draw import style
 
 
 def _docs(n_groups: int, *, per_group: int = 1, years: bool = True) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""tifa.charts_themes: figures draw what the tables say, in Chinese, with titles, no overflow."""
+"""tifa.draw.theme_charts: figures draw what the tables say, in Chinese, with titles, no overflow."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 
-from tifa import charts_themes as ct
-from tifa import style
+from tifa.draw import theme_charts as ct
+from tifa.draw import style
 
 THEMES = ["理论学习与党的领导", "依法决策与合法性审查", "普法宣传与法治教育"]
 

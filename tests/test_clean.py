@@ -1,4 +1,4 @@
-"""Tests for tifa.clean: hard-wrap mending, spaces, width normalisation, Markdown."""
+"""Tests for tifa.ingest.clean: hard-wrap mending, spaces, width normalisation, Markdown."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tifa.clean import clean_text, display_width
+from tifa.ingest.clean import clean_text, display_width
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 import tifa
-from tifa import cli
+from tifa.runner import cli
 
 
 def _tifa_exe() -> str:

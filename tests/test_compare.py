@@ -1,4 +1,4 @@
-"""Tests of tifa.compare: G² and Log Ratio by hand, keyness tables, TF-IDF against
+"""Tests of tifa.analyze.compare: G² and Log Ratio by hand, keyness tables, TF-IDF against
 scikit-learn, cosine similarity, clustering, over-used and shared terms."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from tifa import compare as C
-from tifa import frequency as F
+from tifa.analyze import compare as C
+from tifa.analyze import frequency as F
 from test_frequency import make_documents, make_tokens
 
 

@@ -1,6 +1,6 @@
-"""Tests for tifa.corpus.read_corpus: the documents table and the ingest report.
+"""Tests for tifa.ingest.corpus.read_corpus: the documents table and the ingest report.
 
-Metadata values are the business of tifa.metadata (tested there); here only the interface is
+Metadata values are the business of tifa.ingest.metadata (tested there); here only the interface is
 relied on, and the merge rules are tested with a stubbed extractor.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tifa import corpus
-from tifa.corpus import EmptyCorpusError, Ingest, fingerprint, read_corpus
+from tifa.ingest import corpus
+from tifa.ingest.corpus import EmptyCorpusError, Ingest, fingerprint, read_corpus
 from tifa.schemas import DOCUMENTS, INGEST
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

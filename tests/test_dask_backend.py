@@ -1,4 +1,4 @@
-"""The Dask backend (tifa.distributed): tokenization and counting on a LocalCluster give exactly
+"""The Dask backend (tifa.tokenize.dask): tokenization and counting on a LocalCluster give exactly
 what the local path gives."""
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from tifa import frequency, paths  # noqa: E402
-from tifa.corpus import read_corpus  # noqa: E402
-from tifa.distributed import connect, term_counts  # noqa: E402
-from tifa.lexicon import load_lexicon  # noqa: E402
-from tifa.tokens import tokenize  # noqa: E402
-from tifa.units import split_units  # noqa: E402
+from tifa.analyze import frequency
+from tifa import paths
+from tifa.ingest.corpus import read_corpus  # noqa: E402
+from tifa.tokenize.dask import connect, term_counts  # noqa: E402
+from tifa.tokenize.lexicon import load_lexicon  # noqa: E402
+from tifa.tokenize.tokens import tokenize  # noqa: E402
+from tifa.ingest.units import split_units  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
-"""tifa.explore: rates per group and concordance lines for any term, as widgets or static."""
+"""tifa.report.explore: rates per group and concordance lines for any term, as widgets or static."""
 
 import pandas as pd
 import pytest
 
-from tifa import explore
+from tifa.report import explore
 
 
 @pytest.fixture

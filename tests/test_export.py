@@ -1,4 +1,4 @@
-"""tifa.export: atomic writes; figures as PNG/SVG/PDF with Chinese; tables that round-trip."""
+"""tifa.report.export: atomic writes; figures as PNG/SVG/PDF with Chinese; tables that round-trip."""
 
 import datetime as dt
 import io
@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from tifa import export, style
+from tifa.report import export
+from tifa.draw import style
 
 
 def _figure() -> Figure:
@@ -207,7 +208,7 @@ def test_save_figure_records_the_figure_beside_its_files(tmp_path):
 
 
 def test_figure_title_is_the_chart_title_not_the_subtitle():
-    from tifa import charts
+    from tifa.draw import charts
 
     table = pd.DataFrame({"term": ["法治", "宣传"], "group": ["甲", "甲"], "count": [3, 2]})
     fig = charts.bar_top_terms(table, title="各组高频词（前 15 个）", subtitle="每万词出现次数",

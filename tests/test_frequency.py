@@ -1,4 +1,4 @@
-"""Tests of tifa.frequency: counts, per-10k rates, ranks, n-grams, collocations, matrices."""
+"""Tests of tifa.analyze.frequency: counts, per-10k rates, ranks, n-grams, collocations, matrices."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tifa import frequency as F
+from tifa.analyze import frequency as F
 from tifa.schemas import TOKENS
 
 STOP = {"的", "和", "了"}

@@ -27,10 +27,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from tifa import paths
-from tifa.corpus import read_corpus
-from tifa.lexicon import load_lexicon
-from tifa.tokens import tokenize
-from tifa.units import split_units
+from tifa.ingest.corpus import read_corpus
+from tifa.tokenize.lexicon import load_lexicon
+from tifa.tokenize.tokens import tokenize
+from tifa.ingest.units import split_units
 
 MAX_BYTES = 3_000_000  # the limit the run is given; one file is over it, the 2-MB line is not
 
@@ -184,7 +184,7 @@ def test_read_corpus_reports_every_input(hostile):
 
 
 def test_pipeline_notebook_00_on_the_hostile_corpus(hostile, tmp_path, monkeypatch):
-    from tifa.pipeline import run_pipeline
+    from tifa.runner.pipeline import run_pipeline
 
     folder, expect = hostile
     monkeypatch.setenv("TIFA_CACHE", str(tmp_path / "cache"))
@@ -217,8 +217,8 @@ def test_pipeline_notebook_00_on_the_hostile_corpus(hostile, tmp_path, monkeypat
 WORKER = """
 import sys
 import pandas as pd
-from tifa.lexicon import load_lexicon
-from tifa.tokens import tokenize
+from tifa.tokenize.lexicon import load_lexicon
+from tifa.tokenize.tokens import tokenize
 
 units = pd.read_parquet(sys.argv[1])
 def progress(done, total):

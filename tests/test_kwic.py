@@ -1,11 +1,11 @@
-"""Tests of tifa.kwic: concordance over units or documents, contexts, offsets, grouping."""
+"""Tests of tifa.analyze.kwic: concordance over units or documents, contexts, offsets, grouping."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from tifa.kwic import KWIC_COLUMNS, PARAGRAPH_MARK, kwic, kwic_counts
+from tifa.analyze.kwic import KWIC_COLUMNS, PARAGRAPH_MARK, kwic, kwic_counts
 from tifa.schemas import UNITS
 
 TEXT_A = "报告标题\n一、法治建设\n坚持依法行政。推进法治政府建设。\n依法治市取得成效。"

@@ -1,4 +1,4 @@
-"""Tests of tifa.lexicon and of the lexicon files in data/."""
+"""Tests of tifa.tokenize.lexicon and of the lexicon files in data/."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import stopwordsiso
 
 from tifa import paths
-from tifa.lexicon import (
+from tifa.tokenize.lexicon import (
     BOILERPLATE_FILE, DEFAULT_FREQ, DEFAULT_POS, STOPWORDS_FILE, USERDICT_FILE, Lexicon,
     load_lexicon, read_userdict, read_wordlist,
 )

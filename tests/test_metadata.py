@@ -1,4 +1,4 @@
-"""Tests for tifa.metadata: title, agency, region, year and date read from cleaned text."""
+"""Tests for tifa.ingest.metadata: title, agency, region, year and date read from cleaned text."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tifa.clean import clean_text
-from tifa.metadata import (
+from tifa.ingest.clean import clean_text
+from tifa.ingest.metadata import (
     extract_metadata, find_closing, is_date_line, is_organ_line, parse_date, region_of,
 )
 

@@ -1,4 +1,4 @@
-"""tifa.pipeline: papermill runs of tiny throwaway notebooks (a kernel start is ~1 s each)."""
+"""tifa.runner.pipeline: papermill runs of tiny throwaway notebooks (a kernel start is ~1 s each)."""
 
 import hashlib
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tifa import pipeline
+from tifa.runner import pipeline
 
 PARAMS = "corpus = None\nout = None\ntop_n = 5"
 

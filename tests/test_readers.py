@@ -1,4 +1,4 @@
-"""Tests for tifa.readers: decoding and one reader per file format.
+"""Tests for tifa.ingest.readers: decoding and one reader per file format.
 
 Fixtures are built here at run time (python-docx, matplotlib's PdfPages, hand-written PDF
 bytes, strings encoded to bytes); no binary fixture is committed.
@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tifa import readers
-from tifa.readers import ReadError, decode_bytes
+from tifa.ingest import readers
+from tifa.ingest.readers import ReadError, decode_bytes
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -1,4 +1,4 @@
-"""tifa.slogans: extraction, noise rules, normalisation, recurrence tables, tokenizer feedback."""
+"""tifa.analyze.slogans: extraction, noise rules, normalisation, recurrence tables, tokenizer feedback."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import time
 import pandas as pd
 import pytest
 
-from tifa import kwic, paths, slogans
-from tifa.corpus import read_corpus
-from tifa.units import split_units
+from tifa.analyze import kwic, slogans
+from tifa import paths
+from tifa.ingest.corpus import read_corpus
+from tifa.ingest.units import split_units
 
 # ----------------------------------------------------------------------------- fixtures
 
@@ -458,8 +459,8 @@ def test_lexicon_terms(seeds):
 
 
 def test_lexicon_terms_make_slogans_one_token(seeds):
-    from tifa.lexicon import load_lexicon
-    from tifa.tokens import tokenize
+    from tifa.tokenize.lexicon import load_lexicon
+    from tifa.tokenize.tokens import tokenize
 
     documents, _, m = seeds
     units = split_units(_docs({"x": "坚定拥护两个确立，推行一企一专班和一园一策服务。"}))

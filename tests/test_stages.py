@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tifa import schemas, stages
+from tifa import schemas
+from tifa.runner import stages
 
 ROOT = Path(__file__).resolve().parents[1]
 

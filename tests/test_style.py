@@ -1,4 +1,4 @@
-"""tifa.style: CJK fonts come from the mplfonts package and cover what figures draw."""
+"""tifa.draw.style: CJK fonts come from the mplfonts package and cover what figures draw."""
 
 import importlib.util
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from tifa import style
+from tifa.draw import style
 
 RARE = "\U00020000"  # 𠀀, CJK Extension B: in none of the bundled fonts
 

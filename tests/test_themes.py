@@ -1,4 +1,4 @@
-"""tifa.themes: codebook parsing and its error messages, hits counted by hand, scores, coverage."""
+"""tifa.analyze.themes: codebook parsing and its error messages, hits counted by hand, scores, coverage."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from tifa import themes
+from tifa.analyze import themes
 from tifa.schemas import TOKENS, UNITS
-from tifa.themes import CodebookError
+from tifa.analyze.themes import CodebookError
 
 
 # ---------------------------------------------------------------------------- small tables

@@ -1,4 +1,4 @@
-"""Tests of tifa.tokens: segmentation rules, the tokens contract, cache, parallelism, helpers."""
+"""Tests of tifa.tokenize.tokens: segmentation rules, the tokens contract, cache, parallelism, helpers."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import tifa.tokens as tokens_mod
+import tifa.tokenize.tokens as tokens_mod
 from tifa import paths, schemas
-from tifa.lexicon import load_lexicon, read_userdict
-from tifa.tokens import attach_counts, clear_cache, filter_tokens, tokenize
+from tifa.tokenize.lexicon import load_lexicon, read_userdict
+from tifa.tokenize.tokens import attach_counts, clear_cache, filter_tokens, tokenize
 
 REQUIRED_TERMS = [
     "习近平法治思想", "习近平新时代中国特色社会主义思想", "法治政府建设", "依法行政", "合法性审查",

@@ -1,4 +1,4 @@
-"""The fast paths of tifa.tokens give exactly jieba's output: the block memo, the fused
+"""The fast paths of tifa.tokenize.tokens give exactly jieba's output: the block memo, the fused
 DAG/route/tagging pass (_FastDAG) and the part-of-speech Viterbi (_pos_viterbi)."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import random
 
 import pytest
 
-import tifa.tokens as tokens_mod
+import tifa.tokenize.tokens as tokens_mod
 from tifa import paths
-from tifa.corpus import read_corpus
-from tifa.lexicon import load_lexicon
-from tifa.units import split_units
+from tifa.ingest.corpus import read_corpus
+from tifa.tokenize.lexicon import load_lexicon
+from tifa.ingest.units import split_units
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""tifa.topics: paragraphs from tidy tokens, deterministic NMF, topic mix, codebook comparison."""
+"""tifa.analyze.topics: paragraphs from tidy tokens, deterministic NMF, topic mix, codebook comparison."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tifa import themes, topics
+from tifa.analyze import themes, topics
 from tifa.schemas import TOKENS, UNITS
 
 VOCAB = {

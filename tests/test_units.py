@@ -1,4 +1,4 @@
-"""Tests for tifa.units: headings, sections, roles, paragraphs, sentences."""
+"""Tests for tifa.ingest.units: headings, sections, roles, paragraphs, sentences."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tifa.clean import clean_text
+from tifa.ingest.clean import clean_text
 from tifa.schemas import UNITS
-from tifa.units import (
+from tifa.ingest.units import (
     PARAGRAPHS, SECTIONS, heading_level, paragraphs, section_role, sections, split_sentences,
     split_units,
 )

@@ -7,7 +7,7 @@ columns (from a table or a manifest) follow the fixed ones in the documents tabl
 these contracts; notebooks and exports rely on them.
 """
 
-#: The documents table (one row per accepted document), from :func:`tifa.corpus.read_corpus`.
+#: The documents table (one row per accepted document), from :func:`tifa.ingest.corpus.read_corpus`.
 #:
 #: doc_id     stable id: the file's path relative to the corpus root without its extension
 #:            (``/`` kept), or ``<table stem>/<row id>`` for table rows; unique
@@ -21,7 +21,7 @@ these contracts; notebooks and exports rely on them.
 #: year       Int64: the year reported on; date: datetime64 signing date; both may be missing
 #: label      short human label for charts (region + year, else title, else doc_id); unique
 #: n_chars    characters of the cleaned text
-#: n_tokens   Int64 tokens after tokenization (filled in by :func:`tifa.tokens.attach_counts`)
+#: n_tokens   Int64 tokens after tokenization (filled in by :func:`tifa.tokenize.tokens.attach_counts`)
 #: raw_text   the decoded text exactly as read; text: the cleaned text
 DOCUMENTS = [
     "doc_id", "source", "format", "encoding", "sha256",

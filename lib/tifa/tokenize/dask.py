@@ -1,11 +1,11 @@
 """Tokenization and counting on a Dask cluster (``dask.distributed``), for corpora that outgrow
 one machine.
 
-The optional backend of :func:`tifa.tokens.tokenize` (its ``scheduler=`` parameter) and of
+The optional backend of :func:`tifa.tokenize.tokens.tokenize` (its ``scheduler=`` parameter) and of
 :func:`term_counts`. The work is cut into chunks of documents; every Dask worker builds its jieba
 tokenizer once (per lexicon) and cuts the chunks it is given exactly as the local path does, so
-the results are identical to those of :func:`tifa.tokens.tokenize` and
-:func:`tifa.frequency.term_frequencies` on one machine.
+the results are identical to those of :func:`tifa.tokenize.tokens.tokenize` and
+:func:`tifa.analyze.frequency.term_frequencies` on one machine.
 
 ``scheduler`` may be:
 
@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from tifa import tokens as _tokens
-from tifa.lexicon import Lexicon, load_lexicon
+from tifa.tokenize import tokens as _tokens
+from tifa.tokenize.lexicon import Lexicon, load_lexicon
 
 __all__ = ["connect", "run_tokenize", "term_counts", "CHUNK_DOCS"]
 
@@ -117,14 +117,14 @@ def run_tokenize(lexicon: Lexicon, docs: list[dict], *, scheduler: Any,
                  done: Callable[[int, pa.Table], None]) -> None:
     """Cut documents on a Dask cluster; call ``done(j, table)`` for each as it arrives.
 
-    Used by :func:`tifa.tokens.tokenize` when it is given ``scheduler=``.
+    Used by :func:`tifa.tokenize.tokens.tokenize` when it is given ``scheduler=``.
 
     Parameters
     ----------
     lexicon : Lexicon
         The lexicon (sent to every worker once).
     docs : list of dict
-        Documents as :func:`tifa.tokens.tokenize` splits them (id, ids and sentences).
+        Documents as :func:`tifa.tokenize.tokens.tokenize` splits them (id, ids and sentences).
     scheduler : "local", str or distributed.Client
         See :func:`connect`.
     n_workers : int or None, default None
@@ -180,7 +180,7 @@ def term_counts(units: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_
 
     Workers cut their documents and send back only counts (term, group, count) and token
     totals per group, never the tokens, so the corpus's token table need not fit anywhere.
-    The result is the table :func:`tifa.frequency.term_frequencies` gives for
+    The result is the table :func:`tifa.analyze.frequency.term_frequencies` gives for
     ``tokenize(units, lexicon=lexicon)`` with the same options. The token cache is not used.
 
     Parameters
@@ -208,10 +208,10 @@ def term_counts(units: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_
     -------
     DataFrame
         Columns ``term, group, count, per_10k, rank, total``
-        (:data:`tifa.frequency.KEYWORD_COLUMNS`), sorted by group then rank.
+        (:data:`tifa.analyze.frequency.KEYWORD_COLUMNS`), sorted by group then rank.
     """
-    from tifa.frequency import KEYWORD_COLUMNS
-    from tifa.groups import MISSING_GROUP, group_of
+    from tifa.analyze.frequency import KEYWORD_COLUMNS
+    from tifa.analyze.groups import MISSING_GROUP, group_of
 
     _tokens._check_units(units)
     lexicon = load_lexicon() if lexicon is None else lexicon

@@ -17,7 +17,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from tifa.groups import attach_group
+from tifa.analyze.groups import attach_group
 
 #: Columns of a concordance table, in order.
 KWIC_COLUMNS = ["doc_id", "group", "section", "left", "match", "right", "start",
@@ -90,7 +90,7 @@ def kwic(units_or_documents: pd.DataFrame, pattern: str | Iterable[str], *, rege
         The documents table, for the ``group`` column. Not needed when the first argument is
         the documents table itself, or when ``by="doc_id"``.
     by : str, default "doc_id"
-        Grouping column of the documents table (see :mod:`tifa.groups`).
+        Grouping column of the documents table (see :mod:`tifa.analyze.groups`).
     ignore_case : bool, default False
         Case-insensitive matching.
     max_rows : int or None, default None

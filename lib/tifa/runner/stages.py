@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from tifa import export, paths, slogans
-from tifa.corpus import EmptyCorpusError, read_corpus
-from tifa.lexicon import Lexicon, load_lexicon
-from tifa.tokens import attach_counts, flag_tokens, tokenize
-from tifa.units import split_units
+from tifa.report import export
+from tifa import paths
+from tifa.analyze import slogans
+from tifa.ingest.corpus import EmptyCorpusError, read_corpus
+from tifa.tokenize.lexicon import Lexicon, load_lexicon
+from tifa.tokenize.tokens import attach_counts, flag_tokens, tokenize
+from tifa.ingest.units import split_units
 
 #: Bump when the stage tables' meaning changes, so stale ones in an output folder are rebuilt.
 STAGE_VERSION = "1"
@@ -99,7 +101,7 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
     extra_terms : tuple of str, default ()
         More user-dictionary terms for the tokenizer.
     slogan_terms : bool, default True
-        Add the formulations extracted from the corpus (:func:`tifa.slogans.lexicon_terms`) to
+        Add the formulations extracted from the corpus (:func:`tifa.analyze.slogans.lexicon_terms`) to
         the user dictionary, so that 两个确立 or 一企一专班 is one token in every notebook.
     cache : bool, default True
         Use the on-disk token cache.
@@ -113,7 +115,7 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
 
     Raises
     ------
-    tifa.corpus.EmptyCorpusError
+    tifa.ingest.corpus.EmptyCorpusError
         When no document could be read.
     """
     base = load_lexicon(extra_terms=tuple(extra_terms))

@@ -8,7 +8,7 @@ them. Run headless (papermill, nbconvert, the tifa pipeline) it returns the same
 for one term as static HTML, so the executed notebook shows a result instead of a dead widget.
 
 Counting searches the cleaned sentences (the units table), as the concordance of
-:mod:`tifa.kwic` does, so multiword slogans count whatever jieba made of them. Rates are per
+:mod:`tifa.analyze.kwic` does, so multiword slogans count whatever jieba made of them. Rates are per
 10,000 tokens of the group (``documents.n_tokens``), comparable with ``tables/keywords.csv``.
 Counts per document are cached per term, so changing the grouping is instant; with thousands of
 reports a new term takes one pass over the text.
@@ -23,9 +23,9 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from tifa import kwic as _kwic
-from tifa import style
-from tifa.groups import group_of
+from tifa.analyze import kwic as _kwic
+from tifa.draw import style
+from tifa.analyze.groups import group_of
 
 #: Columns of :func:`term_rates`.
 RATE_COLUMNS = ["group", "count", "per_10k", "docs_with", "n_docs", "n_tokens"]
@@ -184,7 +184,7 @@ def rates_html(rates: pd.DataFrame, *, term: str, by: str, max_rows: int = 30,
     max_rows : int, default 30
         Most groups listed (highest rates).
     colors : dict, optional
-        ``{group: colour}``; default :func:`tifa.style.group_colors` of the groups.
+        ``{group: colour}``; default :func:`tifa.draw.style.group_colors` of the groups.
 
     Returns
     -------
@@ -224,7 +224,7 @@ def concordance_html(lines: pd.DataFrame, *, term: str, total: int | None = None
     Parameters
     ----------
     lines : pandas.DataFrame
-        From :func:`tifa.kwic.kwic` (``group, left, match, right``; ``section`` if present).
+        From :func:`tifa.analyze.kwic.kwic` (``group, left, match, right``; ``section`` if present).
     term : str
         The term (for the heading).
     total : int, optional

@@ -1,6 +1,6 @@
 """Metadata read from the cleaned text of one report: title, agency, region, year, date.
 
-Everything here works on the output of :func:`tifa.clean.clean_text` (one paragraph or heading
+Everything here works on the output of :func:`tifa.ingest.clean.clean_text` (one paragraph or heading
 per line) and nothing is guessed silently: a field is ``None`` unless a line of the text says it,
 and that line is returned as evidence.
 
@@ -337,7 +337,7 @@ def extract_metadata(text: str) -> dict:
     Parameters
     ----------
     text : str
-        The cleaned text of one report (:func:`tifa.clean.clean_text`), not modified.
+        The cleaned text of one report (:func:`tifa.ingest.clean.clean_text`), not modified.
 
     Returns
     -------

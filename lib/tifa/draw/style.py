@@ -3,7 +3,7 @@
 tifa never relies on a system font. The Chinese fonts come from the pip-installed ``mplfonts``
 package (a declared dependency), which ships Noto Sans CJK SC and SimHei in its ``fonts/``
 folder. :func:`use_style` registers them with matplotlib and sets the house look; chart functions in
-:mod:`tifa.charts` and :func:`tifa.export.save_figure` call :func:`ensure_style`, so notebooks
+:mod:`tifa.draw.charts` and :func:`tifa.report.export.save_figure` call :func:`ensure_style`, so notebooks
 need not.
 
 Fonts per output format
@@ -415,7 +415,7 @@ def pdf_fonts() -> Iterator[None]:
     """Context in which figures are drawn with the PDF-safe font (see the module notes).
 
     Text is laid out again when a figure is saved, so a figure built with the screen font can
-    be written as PDF inside this context. :func:`tifa.export.save_figure` uses it.
+    be written as PDF inside this context. :func:`tifa.report.export.save_figure` uses it.
 
     Yields
     ------
@@ -527,7 +527,7 @@ def source_line(documents, *, prefix: str = "来源：", max_names: int = 3,
     max_names : int, default 3
         Most names written out.
     filters : str, optional
-        What was filtered (e.g. :func:`tifa.frequency.filter_note`), added after the
+        What was filtered (e.g. :func:`tifa.analyze.frequency.filter_note`), added after the
         documents. Default none.
     date : bool, str or datetime.date, default True
         ``True`` adds today's date as the date of the run (``"2024-05-01 生成"``); a string or

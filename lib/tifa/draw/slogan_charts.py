@@ -1,10 +1,10 @@
-"""Figures of recurring slogans (提法): tables from :mod:`tifa.slogans` in, a Figure out.
+"""Figures of recurring slogans (提法): tables from :mod:`tifa.analyze.slogans` in, a Figure out.
 
-Like :mod:`tifa.charts`, these functions compute no statistics: the tables already hold the
-counts (:func:`tifa.slogans.top_slogans`, :func:`~tifa.slogans.slogan_matrix`,
-:func:`~tifa.slogans.slogan_timeline`, :func:`~tifa.slogans.slogan_overlap`); a chart only lays
-them out. They share the frame of :mod:`tifa.charts` (title, subtitle saying what was counted,
-source line, constrained layout, CJK font of :mod:`tifa.style`) and its label helpers.
+Like :mod:`tifa.draw.charts`, these functions compute no statistics: the tables already hold the
+counts (:func:`tifa.analyze.slogans.top_slogans`, :func:`~tifa.analyze.slogans.slogan_matrix`,
+:func:`~tifa.analyze.slogans.slogan_timeline`, :func:`~tifa.analyze.slogans.slogan_overlap`); a chart only lays
+them out. They share the frame of :mod:`tifa.draw.charts` (title, subtitle saying what was counted,
+source line, constrained layout, CJK font of :mod:`tifa.draw.style`) and its label helpers.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from tifa import style
-from tifa.charts import (draw_empty, format_number, frame_figure, header_inches,
+from tifa.draw import style
+from tifa.draw.charts import (draw_empty, format_number, frame_figure, header_inches,
                          new_figure, require_columns, truncate_label)
 
 __all__ = ["slogan_bars", "slogan_heatmap", "slogan_timeline", "slogan_upset",
            "STATUS_LABELS", "OTHER_COLOR"]
 
-#: Block headings of the statuses of :func:`tifa.slogans.slogan_summary`.
+#: Block headings of the statuses of :func:`tifa.analyze.slogans.slogan_summary`.
 STATUS_LABELS = {
     "shared": "共有：每个组都使用",
     "some": "部分组使用",
@@ -59,7 +59,7 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
     Parameters
     ----------
     top : pandas.DataFrame
-        From :func:`tifa.slogans.top_slogans`: columns ``slogan, status, group, count, total,
+        From :func:`tifa.analyze.slogans.top_slogans`: columns ``slogan, status, group, count, total,
         rank``.
     title : str, default "反复出现的提法"
         Figure title.
@@ -68,7 +68,7 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
     source : str, optional
         Source line at the bottom. Default none.
     colors : mapping, optional
-        ``{group: colour}``; default :func:`tifa.style.group_colors` of the table's groups.
+        ``{group: colour}``; default :func:`tifa.draw.style.group_colors` of the table's groups.
     label_chars : int, default 14
         Longest slogan label in Chinese characters; longer ones end in '…'.
     show_values : bool, default True
@@ -150,7 +150,7 @@ def slogan_heatmap(matrix: pd.DataFrame, *, title: str = "提法 × 组",
     Parameters
     ----------
     matrix : pandas.DataFrame
-        From :func:`tifa.slogans.slogan_matrix`: index slogans, one column per group;
+        From :func:`tifa.analyze.slogans.slogan_matrix`: index slogans, one column per group;
         ``attrs["status"]`` (slogan -> status) draws separators between the blocks, and
         ``attrs["n_groups_total"]`` adds a note to the subtitle when groups were left out.
     title : str, default "提法 × 组"
@@ -249,7 +249,7 @@ def slogan_timeline(timeline: pd.DataFrame, *, value: str = "count",
     Parameters
     ----------
     timeline : pandas.DataFrame
-        From :func:`tifa.slogans.slogan_timeline`: ``slogan, year`` and the ``value`` column.
+        From :func:`tifa.analyze.slogans.slogan_timeline`: ``slogan, year`` and the ``value`` column.
     value : {"count", "share_docs", "n_docs"}, default "count"
         The number drawn per year.
     title : str, default "提法的年度走势"
@@ -336,7 +336,7 @@ def slogan_upset(overlap: pd.DataFrame, *, title: str = "各组提法的交集",
     Parameters
     ----------
     overlap : pandas.DataFrame
-        From :func:`tifa.slogans.slogan_overlap`: ``combination, degree, n_slogans`` and one
+        From :func:`tifa.analyze.slogans.slogan_overlap`: ``combination, degree, n_slogans`` and one
         boolean column per group (``attrs["groups"]`` names them in order; otherwise every
         boolean column is taken for a group).
     title : str, default "各组提法的交集"
@@ -346,7 +346,7 @@ def slogan_upset(overlap: pd.DataFrame, *, title: str = "各组提法的交集",
     source : str, optional
         Source line. Default none.
     colors : mapping, optional
-        ``{group: colour}`` for the group dots; default :func:`tifa.style.group_colors`.
+        ``{group: colour}`` for the group dots; default :func:`tifa.draw.style.group_colors`.
     max_bars : int, default 20
         Most combinations drawn.
     label_chars : int, default 12

@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from tifa import paths
-from tifa.groups import MISSING_GROUP, attach_group, group_of, group_order
+from tifa.analyze.groups import MISSING_GROUP, attach_group, group_of, group_order
 
 __all__ = [
     "KINDS", "MENTIONS", "SLOGANS", "SUMMARY", "BY_GROUP", "TIMELINE", "OVERLAP", "TOP",
@@ -1247,7 +1247,7 @@ def variants_of(mentions: pd.DataFrame, slogan: str) -> list[str]:
 
 
 def kwic_pattern(mentions: pd.DataFrame, slogan: str) -> str | None:
-    """A regular expression matching every variant of a slogan, for :func:`tifa.kwic.kwic`.
+    """A regular expression matching every variant of a slogan, for :func:`tifa.analyze.kwic.kwic`.
 
     Spaces and line breaks are allowed between the characters (the variants are stored without
     them), so the concordance finds “4·15 国家安全教育日” as well as 4·15国家安全教育日. Use it

@@ -32,7 +32,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from tifa import export, paths
+from tifa.report import export
+from tifa import paths
 
 log = logging.getLogger(__name__)
 
@@ -307,7 +308,7 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
         this folder as working directory.
     progress : bool, default True
         Show a tqdm bar over notebooks and papermill's bar over cells; ``False`` logs one
-        concise line per notebook instead (logger ``tifa.pipeline``).
+        concise line per notebook instead (logger ``tifa.runner.pipeline``).
     kernel_name : str, optional
         Jupyter kernel; default the kernel named in each notebook, else ``python3`` (which
         jupyter_client starts with the running Python).

@@ -1,10 +1,10 @@
-"""Figures of the thematic comparison: tables in (from :mod:`tifa.themes` and
-:mod:`tifa.topics`), a matplotlib Figure out.
+"""Figures of the thematic comparison: tables in (from :mod:`tifa.analyze.themes` and
+:mod:`tifa.analyze.topics`), a matplotlib Figure out.
 
-Like :mod:`tifa.charts`, these functions compute no statistics: they select rows (the first
+Like :mod:`tifa.draw.charts`, these functions compute no statistics: they select rows (the first
 ``max_groups`` groups in table order), reshape (a long table to a grid) and draw. Every figure
 has a title, an optional subtitle (say what was counted) and source line, the house style of
-:mod:`tifa.style`, group colours from :func:`tifa.style.group_colors` and a constrained layout.
+:mod:`tifa.draw.style`, group colours from :func:`tifa.draw.style.group_colors` and a constrained layout.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.transforms import offset_copy
 
-from tifa import style
-from tifa.charts import (draw_empty, format_number, frame_figure, header_inches,
+from tifa.draw import style
+from tifa.draw.charts import (draw_empty, format_number, frame_figure, header_inches,
                          join_notes, new_figure, number_formatter, require_columns,
                          truncate_label, wrap_label)
 
@@ -175,7 +175,7 @@ def theme_heatmap(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = "
     Parameters
     ----------
     scores : DataFrame
-        One row per theme and group, e.g. from :func:`tifa.themes.theme_scores`.
+        One row per theme and group, e.g. from :func:`tifa.analyze.themes.theme_scores`.
     value : str, default "per_1k"
         Column drawn (``per_1k``, ``share``, ``hits`` ...).
     theme, group : str, default "theme", "group"
@@ -228,7 +228,7 @@ def topic_theme_heatmap(overlap: pd.DataFrame, *, value: str = "overlap", topic:
                         value_label: str | None = None, annotate: bool | None = None,
                         cmap: str = "Purples", label_chars: int = 22,
                         figsize: tuple[float, float] | None = None) -> Figure:
-    """Topic × theme heatmap, e.g. of :func:`tifa.topics.topic_theme_overlap`.
+    """Topic × theme heatmap, e.g. of :func:`tifa.analyze.topics.topic_theme_overlap`.
 
     Parameters
     ----------
@@ -280,7 +280,7 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     Parameters
     ----------
     scores : DataFrame
-        One row per theme and group, e.g. from :func:`tifa.themes.theme_scores`.
+        One row per theme and group, e.g. from :func:`tifa.analyze.themes.theme_scores`.
     value : str, default "per_1k"
         Column drawn.
     theme, group : str, default "theme", "group"
@@ -290,7 +290,7 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     subtitle, source : str, optional
         Line under the title and source line. Default none.
     colors : mapping, optional
-        ``{group: colour}``; default :func:`tifa.style.group_colors` of the table's groups.
+        ``{group: colour}``; default :func:`tifa.draw.style.group_colors` of the table's groups.
     max_groups : int, default 6
         Most groups drawn.
     value_label : str, optional
@@ -409,7 +409,7 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
     Parameters
     ----------
     sections : DataFrame
-        One row per theme, group and part, e.g. from :func:`tifa.themes.theme_by_section`.
+        One row per theme, group and part, e.g. from :func:`tifa.analyze.themes.theme_by_section`.
     value : str, default "share"
         Column with each part's share of the theme (0..1, summing to 1 per bar).
     theme, group, part : str, default "theme", "group", "section_role"
@@ -499,7 +499,7 @@ def topic_mix(mix: pd.DataFrame, *, value: str = "share", topic: str = "label",
     Parameters
     ----------
     mix : DataFrame
-        One row per topic and group, e.g. from :func:`tifa.topics.topic_mix`.
+        One row per topic and group, e.g. from :func:`tifa.analyze.topics.topic_mix`.
     value : str, default "share"
         Column with the topic's share of the group (0..1).
     topic, group : str, default "label", "group"
@@ -581,7 +581,7 @@ def topic_terms(terms: pd.DataFrame, *, top_n: int = 8, topic: str = "label",
     -------
     matplotlib.figure.Figure
     """
-    from tifa.charts import bar_top_terms
+    from tifa.draw.charts import bar_top_terms
 
     require_columns(terms, [topic, term, value], "topic_terms")
     palette = dict(colors) if colors is not None else topic_colors(_first_order(terms[topic]))

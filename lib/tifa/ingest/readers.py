@@ -1,11 +1,11 @@
 """Readers: one function per file format, bytes on disk -> decoded text (or a table).
 
 Every text reader returns ``(text, encoding)``: the decoded text exactly as found (no
-cleaning; :mod:`tifa.clean` does that later) and the name of the text encoding that was
+cleaning; :mod:`tifa.ingest.clean` does that later) and the name of the text encoding that was
 detected, or the container format for binary formats (``"docx"``, ``"pdf"``). Table readers
 return ``(DataFrame, encoding)``. A file that cannot be read raises :class:`ReadError`
 whose ``reason`` is a sentence a person understands ("file is empty", "looks like a binary
-file, not text", ...); :func:`tifa.corpus.read_corpus` turns it into a row of the ingest
+file, not text", ...); :func:`tifa.ingest.corpus.read_corpus` turns it into a row of the ingest
 report.
 
 Files are only ever opened for reading: each reader reads the bytes once and hands them to
@@ -474,7 +474,7 @@ def read_docx(path: str | os.PathLike) -> tuple[str, str]:
 def read_pdf(path: str | os.PathLike) -> tuple[str, str]:
     """Read a PDF's text layer with pdfplumber, page by page.
 
-    Lines wrapped by the layout stay wrapped here; :func:`tifa.clean.clean_text` mends them.
+    Lines wrapped by the layout stay wrapped here; :func:`tifa.ingest.clean.clean_text` mends them.
 
     Parameters
     ----------

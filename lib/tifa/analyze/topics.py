@@ -1,13 +1,13 @@
 """Topics from the data: NMF on TF-IDF of paragraphs, and how they map onto the codebook.
 
-The codebook (:mod:`tifa.themes`) says what an analyst expects to find; topics say what the
+The codebook (:mod:`tifa.analyze.themes`) says what an analyst expects to find; topics say what the
 words of the reports group into without being told. Where a topic matches no theme, the
 codebook lacks something (or the topic is report boilerplate).
 
 Method
 ------
 1. **Paragraphs** are built from the tidy tokens table (no second tokenisation): the tokens of
-   each ``(doc_id, para_id)``, after :func:`tifa.tokens.filter_tokens` (stopwords, boilerplate,
+   each ``(doc_id, para_id)``, after :func:`tifa.tokenize.tokens.filter_tokens` (stopwords, boilerplate,
    single characters), without heading lines (short, and they would become the "typical
    paragraph" of every topic) and without the closing block (signature, date). Paragraphs
    with fewer than ``min_tokens`` kept tokens are left out.
@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from tifa.groups import attach_group, group_order
-from tifa.themes import theme_order
-from tifa.tokens import filter_tokens
+from tifa.analyze.groups import attach_group, group_order
+from tifa.analyze.themes import theme_order
+from tifa.tokenize.tokens import filter_tokens
 
 #: Upper bound of the default number of topics (see :func:`default_k`).
 MAX_DEFAULT_K = 8
@@ -111,7 +111,7 @@ def paragraph_matrix(tokens: pd.DataFrame, units: pd.DataFrame | None = None, *,
         The units table, to recognise heading lines and parts of the report; None keeps every
         token.
     stop, boilerplate : bool, default True
-        Drop stopwords and report boilerplate (:func:`tifa.tokens.filter_tokens`).
+        Drop stopwords and report boilerplate (:func:`tifa.tokenize.tokens.filter_tokens`).
     min_chars : int, default 2
         Drop shorter tokens.
     pos : tuple of str or None, default None
@@ -347,8 +347,8 @@ def topic_theme_overlap(model: TopicModel, hits: pd.DataFrame, *,
     model : TopicModel
         From :func:`fit_topics`.
     hits : DataFrame
-        From :func:`tifa.themes.code_sentences` (uses ``doc_id, para_id, theme``).
-    codebook : see :func:`tifa.themes.load_codebook`, default None
+        From :func:`tifa.analyze.themes.code_sentences` (uses ``doc_id, para_id, theme``).
+    codebook : see :func:`tifa.analyze.themes.load_codebook`, default None
         Themes and their order.
 
     Returns
@@ -406,8 +406,8 @@ def topic_correspondence(model: TopicModel, hits: pd.DataFrame, *, codebook: Any
     model : TopicModel
         From :func:`fit_topics`.
     hits : DataFrame
-        From :func:`tifa.themes.code_sentences`.
-    codebook : see :func:`tifa.themes.load_codebook`, default None
+        From :func:`tifa.analyze.themes.code_sentences`.
+    codebook : see :func:`tifa.analyze.themes.load_codebook`, default None
         Themes and their order.
     min_overlap : float, default 0.3
         Least topic-weighted share of paragraphs touching the theme.

@@ -20,8 +20,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.stats import chi2
 
-from tifa.groups import MISSING_GROUP, group_of
-from tifa.tokens import filter_tokens
+from tifa.analyze.groups import MISSING_GROUP, group_of
+from tifa.tokenize.tokens import filter_tokens
 
 #: Group label used when ``by=None`` pools the whole corpus.
 ALL_GROUP = "全部"
@@ -42,7 +42,7 @@ UNITS = {
 
 def _keep_mask(tokens: pd.DataFrame, *, stop: bool, boilerplate: bool, min_chars: int,
                pos: tuple[str, ...] | None) -> np.ndarray:
-    """Boolean array: which rows :func:`tifa.tokens.filter_tokens` keeps (same rules)."""
+    """Boolean array: which rows :func:`tifa.tokenize.tokens.filter_tokens` keeps (same rules)."""
     cols = [c for c in ("doc_id", "token", "pos", "stop", "boilerplate") if c in tokens.columns]
     probe = tokens[cols].reset_index(drop=True)
     probe["_row"] = np.arange(len(probe))
@@ -316,7 +316,7 @@ def ngrams(tokens: pd.DataFrame, documents: pd.DataFrame, *, n: int = 2, by: str
         Drop n-grams whose first or last token has fewer characters.
     sep : str, default ""
         Joins the tokens into the ``term`` (``""`` gives 法治政府, searchable with
-        :func:`tifa.kwic.kwic`; ``" "`` shows the cut: 法治 政府).
+        :func:`tifa.analyze.kwic.kwic`; ``" "`` shows the cut: 法治 政府).
     min_count : int, default 1
         Keep n-grams seen at least this often in their group.
 

@@ -1,7 +1,7 @@
 """The briefing pack: the figures and tables of a run, assembled for people who read no code.
 
 :func:`build_pack` reads an output folder — the figure registry that
-:func:`tifa.export.save_figure` keeps (``figures/<section>/<name>.json``), the figure files and
+:func:`tifa.report.export.save_figure` keeps (``figures/<section>/<name>.json``), the figure files and
 ``tables/*.csv`` — and assembles, in memory:
 
 ``briefing.html``  one self-contained page (images inline as PNG, no scripts, no code) telling
@@ -15,7 +15,7 @@
 ``figures/``       the PNG (300 dpi), SVG and PDF of every figure, as in the output folder.
 ``manifest.csv``   every file of the pack with what it shows.
 
-:func:`tifa.export.save_briefing` writes the pack to ``out/briefing/`` atomically. Nothing here
+:func:`tifa.report.export.save_briefing` writes the pack to ``out/briefing/`` atomically. Nothing here
 writes files.
 
 Order and captions
@@ -45,8 +45,8 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from tifa import captions
-from tifa.export import CSV_ENCODING
+from tifa.report import captions
+from tifa.report.export import CSV_ENCODING
 
 #: Title and one-sentence description of each notebook's section, keyed by its number.
 SECTIONS = {
@@ -194,7 +194,7 @@ MANIFEST_COLUMNS = ["file", "kind", "format", "section", "name", "title", "shows
 @dataclass
 class Pack:
     """A briefing pack in memory (see the module notes); write it with
-    :func:`tifa.export.save_briefing`.
+    :func:`tifa.report.export.save_briefing`.
 
     Attributes
     ----------
@@ -279,7 +279,7 @@ def figure_index(out, *, drop_stale: bool = True) -> pd.DataFrame:
     """The figures of an output folder, in briefing order, from the figure registry.
 
     Reads every ``figures/<section>/<name>.json`` record written by
-    :func:`tifa.export.save_figure`; figures saved without a record (a PNG only) are listed
+    :func:`tifa.report.export.save_figure`; figures saved without a record (a PNG only) are listed
     too, titled by their file name.
 
     Parameters
@@ -389,7 +389,7 @@ def table_index(out) -> pd.DataFrame:
 
 
 def read_table(path, *, nrows: int | None = None) -> pd.DataFrame:
-    """Read a table written by :func:`tifa.export.save_table` (UTF-8 with BOM).
+    """Read a table written by :func:`tifa.report.export.save_table` (UTF-8 with BOM).
 
     Parameters
     ----------
@@ -499,7 +499,7 @@ def font_face_css(text: str) -> str:
     """An ``@font-face`` rule embedding the house CJK font, cut to the characters of ``text``.
 
     The HTML then shows Chinese on a machine without any Chinese font, like the SVG and PDF
-    figures. The font (:func:`tifa.style.font_path`) is subset with fontTools to the characters
+    figures. The font (:func:`tifa.draw.style.font_path`) is subset with fontTools to the characters
     used plus ASCII and saved as WOFF: tens of kilobytes instead of megabytes.
 
     Parameters
@@ -515,7 +515,7 @@ def font_face_css(text: str) -> str:
     """
     from fontTools import subset
 
-    from tifa import style
+    from tifa.draw import style
 
     chars = {ch for ch in text if not ch.isspace()} | {chr(c) for c in range(0x20, 0x7f)}
     try:
@@ -1093,7 +1093,7 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
                exclude_sections: tuple[str, ...] = (),
                exclude_figures: tuple[str, ...] = ()) -> Pack:
     """Assemble the briefing pack of an output folder (nothing is written; see
-    :func:`tifa.export.save_briefing`).
+    :func:`tifa.report.export.save_briefing`).
 
     Parameters
     ----------

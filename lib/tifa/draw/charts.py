@@ -4,14 +4,14 @@ Chart functions compute no statistics: the table already holds the numbers (coun
 scores) and a chart only selects rows to show (the first ``top_n`` by value, the first
 ``max_panels`` groups) and draws them. Every figure has a title, an optional subtitle (what was
 counted, which filters) and an optional source line at the bottom, uses the house style of
-:mod:`tifa.style` (Chinese fonts that never depend on the machine) and a constrained layout so
+:mod:`tifa.draw.style` (Chinese fonts that never depend on the machine) and a constrained layout so
 labels do not overlap; long Chinese labels are truncated (``…``) or wrapped.
 
 Figures are built with :class:`matplotlib.figure.Figure` directly, outside pyplot: nothing is
 shown or kept alive behind the caller's back (no "too many figures" with 5,000 groups). In a
 notebook, end a cell with the figure (or ``display(fig)``) to see it — figures are
 :class:`ChartFigure`, a Figure with a PNG representation for Jupyter; save them with
-:func:`tifa.export.save_figure`.
+:func:`tifa.report.export.save_figure`.
 
 The building blocks the topic chart modules (``charts_keywords``, ``charts_themes``,
 ``charts_slogans``) share are public here: :func:`new_figure`, :func:`frame_figure`,
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from tifa import style
+from tifa.draw import style
 
 #: Axis labels for well-known value columns (others are shown under their column name).
 VALUE_LABELS = {
@@ -301,7 +301,7 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
     sharex : bool, default True
         One value axis for all panels (comparable bar lengths); ``False`` scales each panel.
     colors : mapping, optional
-        ``{group: colour}``; default :func:`tifa.style.group_colors` of all groups in the table.
+        ``{group: colour}``; default :func:`tifa.draw.style.group_colors` of all groups in the table.
         Pass one mapping to every chart of a run to keep colours consistent.
     value_label : str, optional
         Value axis label; default a Chinese name for known columns (:data:`VALUE_LABELS`),
@@ -406,7 +406,7 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
     group : str, optional
         Column whose values colour the bars, with a legend; default one colour.
     colors : mapping, optional
-        ``{group: colour}``; default :func:`tifa.style.group_colors` of the ``group`` column.
+        ``{group: colour}``; default :func:`tifa.draw.style.group_colors` of the ``group`` column.
     title : str, default ""
         Figure title.
     subtitle : str, optional
@@ -519,11 +519,11 @@ def document_lengths(documents: pd.DataFrame, *, label: str = "label",
     subtitle : str, optional
         Line under the title. Default none.
     source : str, optional
-        Source line at the bottom (e.g. :func:`tifa.style.source_line`). Default none.
+        Source line at the bottom (e.g. :func:`tifa.draw.style.source_line`). Default none.
     group : str, optional
         Column whose values colour the bars (with a legend); default one colour per measure.
     colors : mapping, optional
-        ``{group: colour}``; default :func:`tifa.style.group_colors` of the ``group`` column.
+        ``{group: colour}``; default :func:`tifa.draw.style.group_colors` of the ``group`` column.
     max_bars : int, default 40
         Most documents drawn (the first rows); the subtitle says when rows were left out.
     label_chars : int, default 14
@@ -648,7 +648,7 @@ def wordcloud(freqs, *, term: str = "term", value: str = "count", title: str | N
         Size of the word-cloud image in pixels.
     color : str, optional
         One colour for every word (e.g. the group's colour from
-        :func:`tifa.style.group_colors`); default uses ``colormap``.
+        :func:`tifa.draw.style.group_colors`); default uses ``colormap``.
     colormap : str, optional
         Matplotlib colormap for the words when ``color`` is not given; default ``"viridis"``.
     background_color : str, default "white"

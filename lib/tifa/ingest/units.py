@@ -1,7 +1,7 @@
 """Sections, paragraphs and sentences of cleaned reports (the UNITS table, schemas.UNITS).
 
 :func:`split_units` reads the cleaned text (one paragraph or heading per line, see
-:func:`tifa.clean.clean_text`) of every document and returns one row per sentence, carrying the
+:func:`tifa.ingest.clean.clean_text`) of every document and returns one row per sentence, carrying the
 paragraph and the section it belongs to. :func:`paragraphs` and :func:`sections` put the
 sentences back together.
 
@@ -26,7 +26,7 @@ Sections and roles
 ------------------
 Section 0 is the front matter (title, salutation, introduction) before the first heading; every
 heading opens a new section (``section_id`` 1, 2 ...). A closing block at the end (signature,
-date, ``专此报告。``, ``抄送``/``印发`` lines; see :func:`tifa.metadata.find_closing`) is a last section
+date, ``专此报告。``, ``抄送``/``印发`` lines; see :func:`tifa.ingest.metadata.find_closing`) is a last section
 of level 0 with no heading. ``section_role`` is read from the heading of the enclosing top-level
 section (the outermost heading on the section path):
 
@@ -53,7 +53,7 @@ import re
 
 import pandas as pd
 
-from tifa.metadata import find_closing
+from tifa.ingest.metadata import find_closing
 from tifa.schemas import UNITS
 
 __all__ = ["split_units", "sections", "paragraphs", "heading_level", "section_role",

@@ -2,7 +2,7 @@
 
 :func:`tokenize` turns a units table (:data:`tifa.schemas.UNITS`, one sentence a row) into the
 tokens table (:data:`tifa.schemas.TOKENS`), cutting each sentence with jieba's part-of-speech
-tokenizer (HMM on) and the user dictionary of a :class:`~tifa.lexicon.Lexicon`.
+tokenizer (HMM on) and the user dictionary of a :class:`~tifa.tokenize.lexicon.Lexicon`.
 
 What is kept
     Every token with at least one letter (any CJK ideograph or Latin letter). Punctuation,
@@ -57,7 +57,7 @@ Parallelism
     (``spawn`` where that is missing), which is what happens inside a Jupyter kernel. With
     ``spawn``/``forkserver`` a *script* that calls :func:`tokenize` at top level needs the usual
     ``if __name__ == "__main__":`` guard. ``scheduler=`` sends the work to a Dask cluster
-    instead (:mod:`tifa.distributed`).
+    instead (:mod:`tifa.tokenize.dask`).
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ except ImportError:  # Windows
     fcntl = None
 
 from tifa import paths, schemas
-from tifa.lexicon import Lexicon, load_lexicon
+from tifa.tokenize.lexicon import Lexicon, load_lexicon
 
 __all__ = [
     "tokenize", "filter_tokens", "attach_counts", "clear_cache", "default_cache_dir",
@@ -147,7 +147,7 @@ def tokenize(
         empty. Not modified.
     lexicon : Lexicon or None, default None
         User dictionary, stopwords and boilerplate; None loads the default files
-        (:func:`tifa.lexicon.load_lexicon`).
+        (:func:`tifa.tokenize.lexicon.load_lexicon`).
     cache : bool, default True
         Read and write the on-disk token cache. False tokenizes everything and writes nothing.
     cache_dir : str, path-like or None, default None
@@ -162,7 +162,7 @@ def tokenize(
         called as ``progress(done, total)`` (documents) as work completes.
     scheduler : "local", str, distributed.Client or None, default None
         None cuts the uncached documents here (in this process or tifa's own pool, see
-        ``n_jobs``). Anything else cuts them on Dask (:mod:`tifa.distributed`, needs the
+        ``n_jobs``). Anything else cuts them on Dask (:mod:`tifa.tokenize.dask`, needs the
         ``dask`` extra): ``"local"`` starts a ``LocalCluster`` for the call (``n_jobs``
         workers, default one per CPU), an address (``"tcp://host:8786"``) uses that cluster's
         scheduler, a ``distributed.Client`` its cluster. The result is the same either way;
@@ -222,7 +222,7 @@ def tokenize(
         target = folder if cache else None
         workers = _workers(n_jobs, len(todo))
         if scheduler is not None and todo:
-            from tifa.distributed import run_tokenize
+            from tifa.tokenize.dask import run_tokenize
 
             def arrived(j: int, table: pa.Table) -> None:
                 i = todo[j]

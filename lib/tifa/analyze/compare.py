@@ -5,7 +5,7 @@ documents table; the same call compares two reports, 31 provinces or five years.
 carry the counts they were computed from, so every number can be recomputed by hand.
 
 Rates and keyness use as each group's size (``total``) all of its tokens — stopwords included,
-punctuation and bare numbers excluded — as :mod:`tifa.frequency` does; the stopword and
+punctuation and bare numbers excluded — as :mod:`tifa.analyze.frequency` does; the stopword and
 boilerplate filters only decide which terms are *reported*.
 """
 
@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.stats import chi2
 
-from tifa.frequency import ALL_GROUP, DocumentTermMatrix, document_term_matrix
+from tifa.analyze.frequency import ALL_GROUP, DocumentTermMatrix, document_term_matrix
 
 #: Label of the reference when a group is compared with all other groups pooled (and there is
 #: more than one other group).
@@ -162,7 +162,7 @@ def keyness(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_id"
 def keyness_from_matrix(dtm: DocumentTermMatrix, *, target: str | None = None,
                         reference: str | list[str] | None = None, min_count: int = 5,
                         top: int | None = None) -> pd.DataFrame:
-    """:func:`keyness` on a group × term :class:`~tifa.frequency.DocumentTermMatrix`.
+    """:func:`keyness` on a group × term :class:`~tifa.analyze.frequency.DocumentTermMatrix`.
 
     Use it to test other units than words (n-grams, slogans, theme codes) once they are in a
     group × item count matrix.
@@ -430,7 +430,7 @@ def tfidf_matrix(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: str = "do
     Returns
     -------
     dict
-        ``counts``: group × term :class:`~tifa.frequency.DocumentTermMatrix`;
+        ``counts``: group × term :class:`~tifa.analyze.frequency.DocumentTermMatrix`;
         ``tfidf``: the group × term TF-IDF matrix (scipy sparse, rows as ``counts``);
         ``terms``: DataFrame of ``term, df, idf``; ``n_units``: number of units.
     """
@@ -601,7 +601,7 @@ def overuse(freq: pd.DataFrame, *, n: int = 40, groups: list[str] | None = None)
     Parameters
     ----------
     freq : DataFrame
-        A :func:`tifa.frequency.term_frequencies` table.
+        A :func:`tifa.analyze.frequency.term_frequencies` table.
     n : int, default 40
         Terms kept per group (largest excess first).
     groups : list of str or None, default None
@@ -646,7 +646,7 @@ def shared_terms(freq: pd.DataFrame, *, min_share: float = 1.0, n: int = 100,
     Parameters
     ----------
     freq : DataFrame
-        A :func:`tifa.frequency.term_frequencies` table.
+        A :func:`tifa.analyze.frequency.term_frequencies` table.
     min_share : float, default 1.0
         Keep terms used by at least this share of the groups (1.0: all of them; with hundreds
         of groups 0.9 is more telling).

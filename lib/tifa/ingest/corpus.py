@@ -2,8 +2,8 @@
 documents table (:data:`tifa.schemas.DOCUMENTS`) and the ingest report
 (:data:`tifa.schemas.INGEST`).
 
-Each document is read by :mod:`tifa.readers` (decoding, file formats), cleaned by
-:func:`tifa.clean.clean_text` and described by :func:`tifa.metadata.extract_metadata`;
+Each document is read by :mod:`tifa.ingest.readers` (decoding, file formats), cleaned by
+:func:`tifa.ingest.clean.clean_text` and described by :func:`tifa.ingest.metadata.extract_metadata`;
 metadata a user supplies (table columns, a manifest) wins over what the text says.
 
 Bad input never sinks the run: every file (or table row) looked at gets one row in the
@@ -45,9 +45,9 @@ from typing import Any, Iterable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tifa.clean import clean_text
-from tifa.metadata import extract_metadata
-from tifa.readers import TABLE_FORMATS, TEXT_FORMATS, ReadError, read_document, read_table
+from tifa.ingest.clean import clean_text
+from tifa.ingest.metadata import extract_metadata
+from tifa.ingest.readers import TABLE_FORMATS, TEXT_FORMATS, ReadError, read_document, read_table
 from tifa.schemas import DOCUMENTS, INGEST, METADATA
 
 __all__ = ["Ingest", "EmptyCorpusError", "read_corpus", "fingerprint", "DEFAULT_INCLUDE"]

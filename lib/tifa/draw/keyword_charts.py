@@ -1,11 +1,11 @@
 """Charts of notebooks 01_keywords and 02_tfidf: tables in, a matplotlib Figure out.
 
-Like :mod:`tifa.charts` (whose frame, fonts and helpers these charts share), nothing here
-computes a statistic: the tables from :mod:`tifa.frequency` and :mod:`tifa.compare` already hold
+Like :mod:`tifa.draw.charts` (whose frame, fonts and helpers these charts share), nothing here
+computes a statistic: the tables from :mod:`tifa.analyze.frequency` and :mod:`tifa.analyze.compare` already hold
 the counts, rates and scores; a chart only chooses which rows to show (top ``n``, the first
 ``max_panels`` groups) and draws them. Every figure has a title, an optional subtitle (say what
 was counted and which filters were applied) and an optional source line; group colours come from
-:func:`tifa.style.group_colors` unless a mapping is passed.
+:func:`tifa.draw.style.group_colors` unless a mapping is passed.
 
 =========================  ==================================================================
 :func:`compare_top_bars`   the top terms of every group on one shared term axis
@@ -29,8 +29,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from tifa import style
-from tifa.charts import (draw_empty, format_number, frame_figure, header_inches,
+from tifa.draw import style
+from tifa.draw.charts import (draw_empty, format_number, frame_figure, header_inches,
                          join_notes, new_figure, require_columns, truncate_label)
 
 #: Colour of a reference that pools several groups, and of terms that are not distinctive.
@@ -69,13 +69,13 @@ def compare_top_bars(table: pd.DataFrame, *, value: str = "per_10k", max_terms: 
     Parameters
     ----------
     table : DataFrame
-        :func:`tifa.frequency.compare_top` output: ``term, group, order`` and ``value``.
+        :func:`tifa.analyze.frequency.compare_top` output: ``term, group, order`` and ``value``.
     value : str, default "per_10k"
         Column drawn.
     max_terms : int, default 30
         Terms drawn (the first by ``order``).
     colors : mapping or None, default None
-        ``{group: colour}``; None uses :func:`tifa.style.group_colors`.
+        ``{group: colour}``; None uses :func:`tifa.draw.style.group_colors`.
     title : str, default "各组高频词对照"
         Figure title.
     subtitle : str or None, default None
@@ -173,7 +173,7 @@ def wordcloud_grid(freq: pd.DataFrame, *, value: str = "per_10k", n_words: int =
     Parameters
     ----------
     freq : DataFrame
-        A :func:`tifa.frequency.term_frequencies` table (``term, group, rank`` and ``value``).
+        A :func:`tifa.analyze.frequency.term_frequencies` table (``term, group, rank`` and ``value``).
     value : str, default "per_10k"
         Column that sizes the words.
     n_words : int, default 80
@@ -183,7 +183,7 @@ def wordcloud_grid(freq: pd.DataFrame, *, value: str = "per_10k", n_words: int =
     max_panels : int, default 6
         Most clouds drawn (the subtitle says when groups are left out).
     colors : mapping or None, default None
-        ``{group: colour}``; None uses :func:`tifa.style.group_colors`.
+        ``{group: colour}``; None uses :func:`tifa.draw.style.group_colors`.
     ncols : int or None, default None
         Clouds per row; None: 1 for one group, else 2 (3 from five groups).
     title : str, default "各组词云"
@@ -255,13 +255,13 @@ def comparison_cloud(over: pd.DataFrame, *, value: str = "excess", max_words: in
     Parameters
     ----------
     over : DataFrame
-        :func:`tifa.compare.overuse` output (``term, group`` and ``value``; one row per term).
+        :func:`tifa.analyze.compare.overuse` output (``term, group`` and ``value``; one row per term).
     value : str, default "excess"
         Column that sizes the words (the over-using group's rate minus the mean rate).
     max_words : int, default 200
         Most words placed (largest first).
     colors : mapping or None, default None
-        ``{group: colour}``; None uses :func:`tifa.style.group_colors`.
+        ``{group: colour}``; None uses :func:`tifa.draw.style.group_colors`.
     title : str, default "比较词云"
         Figure title.
     subtitle : str or None, default None
@@ -320,7 +320,7 @@ def shared_cloud(shared: pd.DataFrame, *, value: str = "min_per_10k", max_words:
     Parameters
     ----------
     shared : DataFrame
-        :func:`tifa.compare.shared_terms` output (``term`` and ``value``).
+        :func:`tifa.analyze.compare.shared_terms` output (``term`` and ``value``).
     value : str, default "min_per_10k"
         Column that sizes the words (the lowest rate among the groups using the term).
     max_words : int, default 150
@@ -380,7 +380,7 @@ def keyness_bars(key: pd.DataFrame, *, target: str | None = None, n: int = 20,
     Parameters
     ----------
     key : DataFrame
-        :func:`tifa.compare.keyness` output.
+        :func:`tifa.analyze.compare.keyness` output.
     target : str or None, default None
         Which target to draw; None takes the first in the table.
     n : int, default 20
@@ -390,7 +390,7 @@ def keyness_bars(key: pd.DataFrame, *, target: str | None = None, n: int = 20,
     p : float, default 0.05
         Significance level for the pale / full colour distinction.
     colors : mapping or None, default None
-        ``{group: colour}``; None uses :func:`tifa.style.group_colors` of target and
+        ``{group: colour}``; None uses :func:`tifa.draw.style.group_colors` of target and
         reference. A pooled reference (several groups) is grey.
     title : str or None, default None
         Figure title; None: "关键词：<target> 对比 <reference>".
@@ -476,7 +476,7 @@ def keyness_bars(key: pd.DataFrame, *, target: str | None = None, n: int = 20,
 
 
 def _rest_label() -> str:
-    from tifa.compare import REST
+    from tifa.analyze.compare import REST
 
     return REST
 
@@ -498,9 +498,9 @@ def similarity_heatmap(sim: pd.DataFrame, *, clusters: dict | None = None,
     Parameters
     ----------
     sim : DataFrame
-        :func:`tifa.compare.similarity` output (square, groups as index and columns).
+        :func:`tifa.analyze.compare.similarity` output (square, groups as index and columns).
     clusters : dict or None, default None
-        :func:`tifa.compare.cluster_order` output; when it has a linkage, rows and columns follow
+        :func:`tifa.analyze.compare.cluster_order` output; when it has a linkage, rows and columns follow
         its leaf order and the dendrogram is drawn on the left. None keeps the table order.
     annotate : bool or None, default None
         Write the values in the cells; None: when there are at most 12 groups.
@@ -616,7 +616,7 @@ def rate_scatter(key: pd.DataFrame, *, target: str | None = None, n_labels: int 
     Parameters
     ----------
     key : DataFrame
-        :func:`tifa.compare.keyness` output for a target and one reference group (``target=A,
+        :func:`tifa.analyze.compare.keyness` output for a target and one reference group (``target=A,
         reference=B``), with ``per_10k_target`` and ``per_10k_reference``.
     target : str or None, default None
         The target (A) to draw; None takes the first in the table.
@@ -627,7 +627,7 @@ def rate_scatter(key: pd.DataFrame, *, target: str | None = None, n_labels: int 
     p : float, default 0.05
         Significance level for colouring.
     colors : mapping or None, default None
-        ``{group: colour}``; None uses :func:`tifa.style.group_colors`.
+        ``{group: colour}``; None uses :func:`tifa.draw.style.group_colors`.
     title : str or None, default None
         Figure title; None: "<A> 与 <B> 用词频率对照".
     subtitle : str or None, default None

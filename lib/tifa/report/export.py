@@ -11,8 +11,8 @@ Output layout (relative to the output folder ``out``)::
     figures/<section>/<name>.json               save_figure   (the figure's record, below)
     tables/<name>.csv                           save_table    (UTF-8 with BOM, for Excel)
     data/<name>.parquet                         save_data
-    run.json                                    write_json    (via tifa.pipeline)
-    briefing/                                   save_briefing (the pack of tifa.briefing)
+    run.json                                    write_json    (via tifa.runner.pipeline)
+    briefing/                                   save_briefing (the pack of tifa.report.briefing)
 
 The figure registry
 -------------------
@@ -21,7 +21,7 @@ Every :func:`save_figure` also writes a small JSON record next to the files,
 order, the files written, size in inches, dpi, size format and the time of saving. One file per
 figure rather than one shared index: notebooks never race to update the same file, a re-run
 simply overwrites the record with the figure, and a figure's record cannot outlive a crash
-half-way (it is written last, atomically). :func:`tifa.briefing.figure_index` reads them back
+half-way (it is written last, atomically). :func:`tifa.report.briefing.figure_index` reads them back
 in notebook order to assemble the briefing pack.
 """
 
@@ -124,7 +124,7 @@ def figure_title(fig) -> str | None:
     """The title drawn on a figure, read from the figure itself.
 
     A figure suptitle if there is one; else the free figure text in the largest type (the
-    title that :mod:`tifa.charts` puts top left), the topmost of equals; else the title of the
+    title that :mod:`tifa.draw.charts` puts top left), the topmost of equals; else the title of the
     first axes. Line breaks from wrapping are removed.
 
     Parameters
@@ -161,7 +161,7 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
     and record it in the figure registry (``<name>.json`` beside it, see the module notes).
 
     PNG is written at :data:`PNG_DPI` (300 dpi) unless ``dpi`` is given. SVG turns text into
-    outlines (opens anywhere). PDF is drawn inside :func:`tifa.style.pdf_fonts`, i.e. with the
+    outlines (opens anywhere). PDF is drawn inside :func:`tifa.draw.style.pdf_fonts`, i.e. with the
     TrueType CJK font embedded as Type 42 (opens on a machine without Chinese fonts, text stays
     searchable). Metadata dates are left out, so saving the same figure twice gives identical
     SVG and PDF bytes. Re-running overwrites every file cleanly; each file appears complete or
@@ -170,7 +170,7 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
     Parameters
     ----------
     fig : matplotlib.figure.Figure
-        The figure (e.g. from :mod:`tifa.charts`).
+        The figure (e.g. from :mod:`tifa.draw.charts`).
     out : str or Path
         The output folder.
     section : str
@@ -191,7 +191,7 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
         (:func:`figure_title`), else ``name``.
     caption : str, optional
         One-line caption for the briefing, best made from the numbers with
-        :mod:`tifa.captions`; default none (the briefing then shows the title).
+        :mod:`tifa.report.captions`; default none (the briefing then shows the title).
     order : float, optional
         Position of the figure within its section in the briefing; default the order of
         saving.
@@ -201,7 +201,7 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
     list of Path
         The figure files written, one per format (the record is not listed).
     """
-    from tifa import style
+    from tifa.draw import style
 
     section = _check_name(section, "section")
     name = _check_name(name, "name")
@@ -416,7 +416,7 @@ def copy_file(source, path) -> Path:
 
 
 def save_briefing(pack, out, *, folder: str = "briefing") -> list[Path]:
-    """Write a briefing pack (from :func:`tifa.briefing.build_pack`) to ``out/<folder>/``.
+    """Write a briefing pack (from :func:`tifa.report.briefing.build_pack`) to ``out/<folder>/``.
 
     Writes the copied figure files, ``briefing.html``, ``briefing.pptx``, ``tables.xlsx`` and,
     last, ``manifest.csv`` (with each file's size in bytes), every one atomically. Files that
@@ -425,7 +425,7 @@ def save_briefing(pack, out, *, folder: str = "briefing") -> list[Path]:
 
     Parameters
     ----------
-    pack : tifa.briefing.Pack
+    pack : tifa.report.briefing.Pack
         The assembled pack: ``html`` (str), ``pptx`` and ``xlsx`` (bytes), ``copies`` (list of
         (source path, path in the pack)) and ``manifest`` (DataFrame with a ``file`` column).
     out : str or Path

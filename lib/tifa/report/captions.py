@@ -6,7 +6,7 @@ decoding the chart, e.g. ``聊城市 2022 最常用的词是“法治”（每�
 Each function takes the table a notebook saves (``tables/*.csv``, see DESIGN.md) and returns a
 string; it computes nothing new beyond picking the largest values, and never fails on an empty
 table (it then says there is nothing to show). Pass the caption to
-:func:`tifa.export.save_figure` (``caption=``) so the briefing pack shows it under the figure.
+:func:`tifa.report.export.save_figure` (``caption=``) so the briefing pack shows it under the figure.
 
 With more groups than ``max_groups`` a caption does not list every group: it counts how many
 groups share each leading item ("31 组中 18 组最常用的词是“法治”") or names the first groups
@@ -457,7 +457,7 @@ def similarity(table: pd.DataFrame) -> str:
     ----------
     table : pandas.DataFrame
         Pairs (``group, other, cosine``, e.g. ``tables/similarity.csv``) or the square matrix
-        of :func:`tifa.compare.similarity`.
+        of :func:`tifa.analyze.compare.similarity`.
 
     Returns
     -------

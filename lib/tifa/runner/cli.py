@@ -96,14 +96,14 @@ def _fail(message: str, code: int) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from tifa import pipeline
+    from tifa.runner import pipeline
 
     corpus = args.corpus if args.corpus is not None else paths.default_corpus()
     if not Path(corpus).exists():
         return _fail(f"the corpus {corpus} does not exist; give a folder or file of reports "
                      "with --corpus.", 2)
     params = {name: parse_value(value) for name, value in args.param}
-    if args.no_progress:  # one line per notebook from tifa.pipeline, nothing from papermill
+    if args.no_progress:  # one line per notebook from tifa.runner.pipeline, nothing from papermill
         logger = logging.getLogger("tifa")
         if not logger.handlers:
             handler = logging.StreamHandler(sys.stderr)
@@ -131,7 +131,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
-    from tifa import pipeline
+    from tifa.runner import pipeline
 
     found = pipeline.discover_notebooks(args.notebooks)
     if not found:
