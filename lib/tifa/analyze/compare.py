@@ -17,6 +17,7 @@ from scipy import sparse
 from scipy.stats import chi2
 
 from tifa.analyze.frequency import ALL_GROUP, DocumentTermMatrix, document_term_matrix
+from tifa.analyze.measures import rank_within, rate
 
 #: Label of the reference when a group is compared with all other groups pooled (and there is
 #: more than one other group).
@@ -275,8 +276,8 @@ def _block(a, b, nt, nr, rows, ref_labels, cols, groups, terms, top, *, min_coun
         "g2": g2_all[r, c],
         "p": chi2.sf(np.abs(g2_all[r, c]), 1),  # only for the rows kept: sf is costly
         "log_ratio": lr_all[r, c],
-        "per_10k_target": a[r, c] / nt_full[r, c] * 10_000,
-        "per_10k_reference": b[r, c] / nr_full[r, c] * 10_000,
+        "per_10k_target": rate(a[r, c], nt_full[r, c]),
+        "per_10k_reference": rate(b[r, c], nr_full[r, c]),
     })
 
 
@@ -410,9 +411,7 @@ def tfidf(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_id",
         "tfidf": score,
         "unit": unit,
     })
-    out = out.sort_values(["group", "tfidf", "term"], ascending=[True, False, True],
-                          kind="stable")
-    out["rank"] = out.groupby("group", sort=False).cumcount() + 1
+    out = rank_within(out, "tfidf")
     if top is not None:
         out = out[out["rank"] <= top]
     for col in ("term", "group", "unit"):
@@ -628,9 +627,7 @@ def overuse(freq: pd.DataFrame, *, n: int = 40, groups: list[str] | None = None)
                       n_groups=used.reindex(best.index).astype("int64")).reset_index()
     out["excess"] = out["per_10k"] - out["mean_per_10k"]
     out = out[out["excess"] > 0]
-    out = out.sort_values(["group", "excess", "term"], ascending=[True, False, True],
-                          kind="stable")
-    out["rank"] = out.groupby("group", sort=False).cumcount() + 1
+    out = rank_within(out, "excess")
     out = out[out["rank"] <= n]
     for col in ("term", "group"):
         out[col] = out[col].astype("string")

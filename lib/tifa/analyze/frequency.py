@@ -21,6 +21,7 @@ from scipy import sparse
 from scipy.stats import chi2
 
 from tifa.analyze.groups import MISSING_GROUP, group_of
+from tifa.analyze.measures import largest_groups as _largest, rank_within, rate
 from tifa.tokenize.tokens import filter_tokens
 
 #: Group label used when ``by=None`` pools the whole corpus.
@@ -76,14 +77,6 @@ def _reading_order(tokens: pd.DataFrame) -> pd.DataFrame:
     if np.any(dd < 0) or np.any((dd == 0) & (dp < 0)):
         tokens = tokens.iloc[np.lexsort((p, d))]
     return tokens.reset_index(drop=True)
-
-
-def _rank_within(table: pd.DataFrame, value: str = "count") -> pd.DataFrame:
-    """Sort by group, descending ``value``, term; add ``rank`` (1 = top of its group)."""
-    table = table.sort_values(["group", value, "term"], ascending=[True, False, True],
-                              kind="stable")
-    table["rank"] = table.groupby("group", sort=False).cumcount() + 1
-    return table.reset_index(drop=True)
 
 
 def group_totals(tokens: pd.DataFrame, documents: pd.DataFrame | None = None, *,
@@ -187,8 +180,8 @@ def term_frequencies(tokens: pd.DataFrame, documents: pd.DataFrame, *, by: str =
     counts = counts.join(totals, on="group")
     counts["count"] = counts["count"].astype("int64")
     counts["total"] = counts["total"].astype("int64")
-    counts["per_10k"] = counts["count"] / counts["total"] * 10_000
-    counts = _rank_within(counts)
+    counts["per_10k"] = rate(counts["count"], counts["total"])
+    counts = rank_within(counts, "count")
     for col in ("term", "group"):
         counts[col] = counts[col].astype("string")
     return counts[KEYWORD_COLUMNS]
@@ -227,9 +220,7 @@ def largest_groups(freq: pd.DataFrame, *, n: int = 12) -> list[str]:
     list of str
         Group labels, largest first (ties by label).
     """
-    totals = freq.drop_duplicates("group")[["group", "total"]]
-    totals = totals.sort_values(["total", "group"], ascending=[False, True], kind="stable")
-    return totals["group"].astype(str).head(n).tolist()
+    return _largest(freq.drop_duplicates("group").set_index("group")["total"], n=n)
 
 
 def compare_top(freq: pd.DataFrame, *, n: int = 10, groups: list[str] | None = None,
@@ -387,9 +378,9 @@ def ngrams(tokens: pd.DataFrame, documents: pd.DataFrame, *, n: int = 2, by: str
         out = (out.groupby(["group", "term"], sort=False)
                .agg(count=("count", "sum"), tokens=("tokens", "first")).reset_index())
     out["total"] = out["group"].map(totals).astype("int64")
-    out["per_10k"] = out["count"] / out["total"] * 10_000
+    out["per_10k"] = rate(out["count"], out["total"])
     out["n"] = np.int64(n)
-    out = _rank_within(out)
+    out = rank_within(out, "count")
     for col in ("term", "group", "tokens"):
         out[col] = out[col].astype("string")
     return out[KEYWORD_COLUMNS + ["n", "tokens"]]
@@ -554,9 +545,7 @@ def collocations(tokens: pd.DataFrame, term: str | list[str], *,
         pos_ok = pos_ok[pos_ok["pos"].str.startswith(tuple(pos))]["w"].unique()
         keep &= np.isin(w, pos_ok)
     out = out[keep]
-    out = out.sort_values(["group", sort, "collocate"], ascending=[True, False, True],
-                          kind="stable")
-    out["rank"] = out.groupby("group", sort=False).cumcount() + 1
+    out = rank_within(out, sort, tiebreak="collocate")
     for col in ("term", "collocate", "group"):
         out[col] = out[col].astype("string")
     return out.reset_index(drop=True)

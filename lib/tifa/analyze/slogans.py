@@ -61,6 +61,7 @@ import pandas as pd
 
 from tifa import paths
 from tifa.analyze.groups import MISSING_GROUP, attach_group, group_of, group_order
+from tifa.analyze.measures import group_sizes, rate
 
 __all__ = [
     "KINDS", "MENTIONS", "SLOGANS", "SUMMARY", "BY_GROUP", "TIMELINE", "OVERLAP", "TOP",
@@ -835,14 +836,6 @@ def slogan_counts(mentions: pd.DataFrame, documents: pd.DataFrame, *,
     return t
 
 
-def _group_sizes(documents: pd.DataFrame, by: str) -> pd.DataFrame:
-    groups = group_of(documents, by)
-    chars = (pd.to_numeric(documents["n_chars"], errors="coerce") if "n_chars" in documents.columns
-             else documents["text"].astype("string").str.len())
-    d = pd.DataFrame({"group": groups.to_numpy(), "chars": chars.fillna(0).to_numpy()})
-    return d.groupby("group").agg(group_docs=("group", "size"), group_chars=("chars", "sum"))
-
-
 def slogan_summary(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_id",
                    max_listed: int = 10) -> pd.DataFrame:
     """One row per slogan: kind, reach, uses, years, and whether it is shared or a group's own.
@@ -949,8 +942,10 @@ def slogans_by_group(mentions: pd.DataFrame, documents: pd.DataFrame, *,
     m = attach_group(m, documents, by)
     g = m.groupby(["slogan", "group"], sort=False)
     t = pd.DataFrame({"count": g.size(), "n_docs": g["doc_id"].nunique()}).reset_index()
-    t = t.join(_group_sizes(documents, by), on="group")
-    t["per_100k_chars"] = t["count"] / t["group_chars"].where(t["group_chars"] > 0) * 100_000
+    sizes = group_sizes(documents, by).rename(columns={"n_docs": "group_docs",
+                                                       "n_chars": "group_chars"})
+    t = t.join(sizes[["group_docs", "group_chars"]], on="group")
+    t["per_100k_chars"] = rate(t["count"], t["group_chars"], per=100_000)
     t = t.merge(summary[["slogan", "kind", "status", "count"]].rename(columns={"count": "_total"}),
                 on="slogan", how="left")
     rank = {g_: i for i, g_ in enumerate(group_order(documents, by))}

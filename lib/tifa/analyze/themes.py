@@ -44,6 +44,7 @@ import yaml
 
 from tifa import paths
 from tifa.analyze.groups import attach_group, group_of, group_order
+from tifa.analyze.measures import group_sizes, largest_groups as _largest, rank_within, rate
 from tifa.tokenize.tokens import filter_tokens
 
 #: Default codebook file name inside the data folder (see :func:`tifa.paths.data_file`).
@@ -501,13 +502,6 @@ def theme_examples(hits: pd.DataFrame, units: pd.DataFrame, *, codebook: Any = N
 
 # ---------------------------------------------------------------------------- scores
 
-def _group_tokens(documents: pd.DataFrame, by: str) -> pd.Series:
-    groups = group_of(documents, by)
-    n = pd.Series(pd.to_numeric(documents["n_tokens"], errors="coerce").to_numpy(dtype=float),
-                  index=groups.index)
-    return n.groupby(groups.to_numpy()).sum(min_count=1).rename("n_tokens")
-
-
 def theme_scores(hits: pd.DataFrame, documents: pd.DataFrame, *, codebook: Any = None,
                  by: str = "doc_id") -> pd.DataFrame:
     """Hits, hits per 1,000 tokens and share of coded hits, per theme and group.
@@ -546,9 +540,9 @@ def theme_scores(hits: pd.DataFrame, documents: pd.DataFrame, *, codebook: Any =
     out = out.reset_index()
     out["theme"] = out["theme"].astype(str)
     out["group"] = out["group"].astype(str)
-    out["n_tokens"] = out["group"].map(_group_tokens(documents, by)).astype("Float64")
+    out["n_tokens"] = out["group"].map(group_sizes(documents, by)["n_tokens"]).astype("Float64")
     out["coded_hits"] = out.groupby("group")["hits"].transform("sum").astype("int64")
-    out["per_1k"] = out["hits"] / out["n_tokens"].where(out["n_tokens"] > 0) * 1000
+    out["per_1k"] = rate(out["hits"], out["n_tokens"], per=1000)
     out["share"] = (out["hits"] / out["coded_hits"].where(out["coded_hits"] > 0)).astype("Float64")
     out["n_tokens"] = out["n_tokens"].astype("Int64")
     return out[["theme", "group", "hits", "per_1k", "share", "sentences", "n_tokens",
@@ -645,8 +639,7 @@ def theme_terms(hits: pd.DataFrame, documents: pd.DataFrame, *, codebook: Any = 
     out["theme_hits"] = out.groupby(["theme", "group"])["hits"].transform("sum")
     out["share"] = out["hits"] / out["theme_hits"]
     out["_t"] = out["theme"].astype(str).map(order)
-    out = out.sort_values(["_t", "group", "hits", "term"], ascending=[True, True, False, True])
-    out["rank"] = out.groupby(["theme", "group"]).cumcount() + 1
+    out = rank_within(out, "hits", within=["_t", "group"])
     out = out[out["rank"] <= n]
     for col in ("hits", "theme_hits", "rank"):
         out[col] = out[col].astype("int64")
@@ -669,10 +662,7 @@ def largest_groups(scores: pd.DataFrame, *, n: int = 12) -> list[str]:
     list of str
         Group labels, largest first (ties by label; unknown sizes last).
     """
-    sizes = scores.drop_duplicates("group")[["group", "n_tokens"]].copy()
-    sizes["n_tokens"] = sizes["n_tokens"].astype("Float64").fillna(-1.0)
-    sizes = sizes.sort_values(["n_tokens", "group"], ascending=[False, True], kind="stable")
-    return sizes["group"].astype(str).head(n).tolist()
+    return _largest(scores.drop_duplicates("group").set_index("group")["n_tokens"], n=n)
 
 
 # ---------------------------------------------------------------------------- coverage
@@ -777,9 +767,7 @@ def uncoded_terms(sentences: pd.DataFrame, tokens: pd.DataFrame, documents: pd.D
            .rename(columns={"token": "term"}))
     out = out[out["count"] > 0]
     out["uncoded_share"] = out["count"] / out["total"]
-    out = out.sort_values(["group", "count", "uncoded_share", "term"],
-                          ascending=[True, False, False, True])
-    out["rank"] = out.groupby("group").cumcount() + 1
+    out = rank_within(out, ["count", "uncoded_share"])
     out = out[out["rank"] <= n]
     for col in ("count", "total", "rank"):
         out[col] = out[col].astype("int64")

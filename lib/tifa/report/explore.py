@@ -26,6 +26,7 @@ import pandas as pd
 from tifa.analyze import kwic as _kwic
 from tifa.draw import style
 from tifa.analyze.groups import group_of
+from tifa.analyze.measures import group_sizes, rate
 
 #: Columns of :func:`term_rates`.
 RATE_COLUMNS = ["group", "count", "per_10k", "docs_with", "n_docs", "n_tokens"]
@@ -122,18 +123,15 @@ def rates_from_counts(per_doc: pd.Series, documents: pd.DataFrame, *,
     """Rates per group from matches per document (see :func:`term_rates`)."""
     groups = group_of(documents, by)
     doc_ids = documents["doc_id"].astype(str).to_numpy()
-    n_tok = pd.to_numeric(documents["n_tokens"], errors="coerce") if "n_tokens" in documents.columns \
-        else pd.Series(np.nan, index=documents.index)
     d = pd.DataFrame({"group": groups.to_numpy(),
-                      "count": per_doc.reindex(doc_ids).fillna(0).to_numpy(dtype="int64"),
-                      "n_tokens": n_tok.to_numpy(dtype=float)})
+                      "count": per_doc.reindex(doc_ids).fillna(0).to_numpy(dtype="int64")})
     d["docs_with"] = (d["count"] > 0).astype("int64")
     g = d.groupby("group", sort=False)
-    out = pd.DataFrame({"count": g["count"].sum(), "docs_with": g["docs_with"].sum(),
-                        "n_docs": g.size(), "n_tokens": g["n_tokens"].sum(min_count=1)})
-    out["per_10k"] = out["count"] / out["n_tokens"].where(out["n_tokens"] > 0) * 10_000
+    out = pd.DataFrame({"count": g["count"].sum(), "docs_with": g["docs_with"].sum()})
+    sizes = group_sizes(documents, by)
+    out = out.join(sizes[["n_docs", "n_tokens"]])
+    out["per_10k"] = rate(out["count"], out["n_tokens"])
     out = out.reset_index()
-    out["n_tokens"] = out["n_tokens"].astype("Int64")
     out = out.sort_values(["per_10k", "count", "group"], ascending=[False, False, True],
                           na_position="last", kind="stable")
     return out[RATE_COLUMNS].reset_index(drop=True)
