@@ -1,5 +1,6 @@
-"""The fast paths of tifa.tokenize.tokens give exactly jieba's output: the block memo, the fused
-DAG/route/tagging pass (_FastDAG) and the part-of-speech Viterbi (_pos_viterbi)."""
+"""The fast paths of tifa.tokenize give exactly jieba's output: the block memo (core.cut_texts),
+the fused DAG/route/tagging pass (_jieba_fast.FastDAG) and the part-of-speech Viterbi
+(_jieba_fast.pos_viterbi)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import random
 
 import pytest
 
-import tifa.tokenize.tokens as tokens_mod
 from tifa import paths
 from tifa.ingest.corpus import read_corpus
-from tifa.tokenize.lexicon import load_lexicon
 from tifa.ingest.units import split_units
+from tifa.tokenize import _jieba_fast, core
+from tifa.tokenize.lexicon import load_lexicon
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +63,14 @@ def _random_texts(n: int, seed: int) -> list[str]:
 
 
 def _blocks(texts: list[str]) -> list[str]:
-    han = tokens_mod._han_split()
+    han = _jieba_fast.han_split()
     return sorted({b for t in texts for b in han.split(t) if b and han.match(b)})
 
 
 def test_fast_dag_equals_jieba(lexicon, plain, sentences):
-    tok = tokens_mod._posseg(lexicon)
+    tok = core.tokenizer_for(lexicon)
     tok.makesure_userdict_loaded()
-    fast = tokens_mod._FastDAG.of(tok)
+    fast = _jieba_fast.FastDAG.of(tok)
     assert fast is not None
     blocks = _blocks(sentences + _random_texts(150, 1))
     assert len(blocks) > 300
@@ -81,7 +82,7 @@ def test_pos_viterbi_equals_jieba():
     import jieba.posseg as ps
     from jieba.posseg.viterbi import viterbi
 
-    tokens_mod._pos_tokenizer_class()
+    _jieba_fast.pos_tokenizer_class()
     model = [ps.char_state_tab_P, ps.start_P, ps.trans_P, ps.emit_P]
     incoming: dict = {}
     for y0, nexts in ps.trans_P.items():
@@ -92,13 +93,13 @@ def test_pos_viterbi_equals_jieba():
     runs += ["".join(chr(rng.randint(0x4E00, 0x9FD5)) for _ in range(rng.randint(1, 7)))
              for _ in range(80)]
     for run in runs:
-        assert tokens_mod._pos_viterbi(run, *model, incoming) == viterbi(run, *model)[1], run
+        assert _jieba_fast.pos_viterbi(run, *model, incoming) == viterbi(run, *model)[1], run
 
 
 def test_cut_texts_equals_plain_cut(lexicon, plain, sentences):
     """Block memo + fast paths over whole sentences, twice (the second pass from the memos)."""
     texts = sentences + _random_texts(100, 2) + ["", "　", "2022年3月", "ABC abc"]
-    tok = tokens_mod._posseg(lexicon)
+    tok = core.tokenizer_for(lexicon)
     expected_units, expected_words, expected_tags = [], [], []
     for u, text in enumerate(texts):
         for p in plain.cut(text):
@@ -107,4 +108,5 @@ def test_cut_texts_equals_plain_cut(lexicon, plain, sentences):
                 expected_words.append(p.word)
                 expected_tags.append(p.flag)
     for _ in range(2):
-        assert tokens_mod._cut_texts(tok, texts) == (expected_units, expected_words, expected_tags)
+        assert core.cut_texts(tok, texts) == (expected_units, expected_words, expected_tags)
+
