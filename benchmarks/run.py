@@ -138,7 +138,7 @@ def child_tifa(args: argparse.Namespace) -> None:
 
     from tifa.ingest.corpus import read_corpus
     from tifa.tokenize.lexicon import load_lexicon
-    from tifa.tokenize.tokens import tokenize
+    from tifa.tokenize import tokenize
     from tifa.ingest.units import split_units
 
     cache = Path(args.cache)

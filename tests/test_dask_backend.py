@@ -1,5 +1,6 @@
-"""The Dask backend (tifa.tokenize.dask): tokenization and counting on a LocalCluster give exactly
-what the local path gives."""
+"""The Dask backend (tifa.tokenize.dask) and the counting on it
+(tifa.analyze.frequency.term_frequencies_dask): on a LocalCluster they give exactly what the local
+path gives."""
 
 from __future__ import annotations
 
@@ -14,9 +15,8 @@ distributed = pytest.importorskip("distributed")
 from tifa.analyze import frequency
 from tifa import paths
 from tifa.ingest.corpus import read_corpus  # noqa: E402
-from tifa.tokenize.dask import connect, term_counts  # noqa: E402
-from tifa.tokenize.lexicon import load_lexicon  # noqa: E402
-from tifa.tokenize.tokens import tokenize  # noqa: E402
+from tifa.tokenize import load_lexicon, tokenize  # noqa: E402
+from tifa.tokenize.dask import connect  # noqa: E402
 from tifa.ingest.units import split_units  # noqa: E402
 
 
@@ -84,7 +84,8 @@ def test_term_counts_equal_term_frequencies(corpus, lexicon, client, by):
     documents, units = corpus
     expected = frequency.term_frequencies(tokenize(units, lexicon=lexicon, cache=False),
                                           documents, by=by)
-    got = term_counts(units, documents, by=by, lexicon=lexicon, scheduler=client)
+    got = frequency.term_frequencies_dask(units, documents, by=by, lexicon=lexicon,
+                                          scheduler=client)
     pd.testing.assert_frame_equal(expected, got)
     if by == "region":
         assert "（未注明）" in set(got["group"])  # the document without a region
@@ -95,7 +96,8 @@ def test_term_counts_options(corpus, lexicon, client):
     toks = tokenize(units, lexicon=lexicon, cache=False)
     opts = {"stop": False, "boilerplate": False, "min_chars": 1, "pos": ("n", "v")}
     expected = frequency.term_frequencies(toks, documents, by="region", **opts)
-    got = term_counts(units, documents, by="region", lexicon=lexicon, scheduler=client, **opts)
+    got = frequency.term_frequencies_dask(units, documents, by="region", lexicon=lexicon,
+                                          scheduler=client, **opts)
     pd.testing.assert_frame_equal(expected, got)
 
 

@@ -29,7 +29,7 @@ import pytest
 from tifa import paths
 from tifa.ingest.corpus import read_corpus
 from tifa.tokenize.lexicon import load_lexicon
-from tifa.tokenize.tokens import tokenize
+from tifa.tokenize import tokenize
 from tifa.ingest.units import split_units
 
 MAX_BYTES = 3_000_000  # the limit the run is given; one file is over it, the 2-MB line is not
@@ -218,7 +218,7 @@ WORKER = """
 import sys
 import pandas as pd
 from tifa.tokenize.lexicon import load_lexicon
-from tifa.tokenize.tokens import tokenize
+from tifa.tokenize import tokenize
 
 units = pd.read_parquet(sys.argv[1])
 def progress(done, total):

@@ -460,7 +460,7 @@ def test_lexicon_terms(seeds):
 
 def test_lexicon_terms_make_slogans_one_token(seeds):
     from tifa.tokenize.lexicon import load_lexicon
-    from tifa.tokenize.tokens import tokenize
+    from tifa.tokenize import tokenize
 
     documents, _, m = seeds
     units = split_units(_docs({"x": "坚定拥护两个确立，推行一企一专班和一园一策服务。"}))

@@ -1,4 +1,4 @@
-"""Tests of tifa.tokenize.tokens: segmentation rules, the tokens contract, cache, parallelism, helpers."""
+"""Tests of tifa.tokenize: segmentation rules, the tokens contract, cache, parallelism, helpers."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import tifa.tokenize.tokens as tokens_mod
 from tifa import paths, schemas
+from tifa.tokenize import (attach_counts, backends, cache, clear_cache, core, default_cache_dir,
+                           filter_tokens, tokenize)
 from tifa.tokenize.lexicon import load_lexicon, read_userdict
-from tifa.tokenize.tokens import attach_counts, clear_cache, filter_tokens, tokenize
 
 REQUIRED_TERMS = [
     "习近平法治思想", "习近平新时代中国特色社会主义思想", "法治政府建设", "依法行政", "合法性审查",
@@ -143,7 +143,7 @@ def test_missing_column_and_empty_input(lexicon):
     with pytest.raises(ValueError, match="para_id"):
         tokenize(pd.DataFrame({"doc_id": ["d"], "section_id": [0], "sent_id": [0],
                                "text": ["x"]}), lexicon=lexicon, cache=False)
-    empty = tokenize(make_units({}).reindex(columns=tokens_mod.REQUIRED_UNITS),
+    empty = tokenize(make_units({}).reindex(columns=core.REQUIRED_UNITS),
                      lexicon=lexicon, cache=False)
     assert list(empty.columns) == schemas.TOKENS and len(empty) == 0
 
@@ -266,15 +266,8 @@ def test_global_jieba_is_untouched(lexicon):
 def test_hmm_memo_changes_nothing(lexicon):
     import jieba.posseg
 
-    memo = tokens_mod._posseg(lexicon)
-    tokens_mod._TOKENIZERS.clear()
-    saved = tokens_mod._POS_CLASS
-    try:
-        tokens_mod._POS_CLASS = jieba.posseg.POSTokenizer
-        plain = tokens_mod._posseg(lexicon)
-    finally:
-        tokens_mod._POS_CLASS = saved
-        tokens_mod._TOKENIZERS.clear()
+    memo = core.tokenizer_for(lexicon)
+    plain = core.tokenizer_for(lexicon, fast=False)
     assert type(plain) is jieba.posseg.POSTokenizer and type(memo) is not type(plain)
     texts = seed_units()["text"].tolist()
     for _ in range(2):  # the second pass is served from the memo
@@ -300,7 +293,7 @@ def test_cache_cold_then_warm(tmp_path, lexicon, monkeypatch):
     def no_jieba(lexicon):
         raise AssertionError("a fully cached corpus must not need a tokenizer")
 
-    monkeypatch.setattr(tokens_mod, "_posseg", no_jieba)
+    monkeypatch.setattr(core, "tokenizer_for", no_jieba)
     warm = tokenize(units, lexicon=lexicon, cache_dir=tmp_path)
     assert warm.attrs["cache"]["hits"] == 5 and warm.attrs["cache"]["misses"] == 0
     pd.testing.assert_frame_equal(cold, warm)
@@ -343,7 +336,7 @@ def test_failed_write_leaves_nothing_and_still_returns_tokens(tmp_path, lexicon,
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(tokens_mod.pq, "write_table", boom)
+    monkeypatch.setattr(cache.pq, "write_table", boom)
     units = synthetic_units(2, 3)
     toks = tokenize(units, lexicon=lexicon, cache_dir=tmp_path)
     assert toks.attrs["cache"]["write_errors"] == 2 and toks.attrs["cache"]["written"] == 0
@@ -355,7 +348,7 @@ def test_failed_write_leaves_nothing_and_still_returns_tokens(tmp_path, lexicon,
 
 def test_default_cache_dir_and_clear_cache(tmp_path, monkeypatch, lexicon):
     monkeypatch.setenv("TIFA_CACHE", str(tmp_path))
-    assert tokens_mod.default_cache_dir() == tmp_path / "tokens"
+    assert default_cache_dir() == tmp_path / "tokens"
     tokenize(synthetic_units(3, 3), lexicon=lexicon)
     folder = tmp_path / "tokens"
     assert len(list(folder.glob("*.parquet"))) == 3
@@ -382,12 +375,12 @@ def test_progress_callback(lexicon, tmp_path):
 
 
 def test_worker_count_rules():
-    assert tokens_mod._workers(None, 0) == 0
-    assert tokens_mod._workers(None, tokens_mod.PARALLEL_MIN_DOCS) == 1
-    assert tokens_mod._workers(1, 500) == 1
-    assert tokens_mod._workers(4, 3) == 3
+    assert backends.worker_count(None, 0) == 0
+    assert backends.worker_count(None, backends.PARALLEL_MIN_DOCS) == 1
+    assert backends.worker_count(1, 500) == 1
+    assert backends.worker_count(4, 3) == 3
     with pytest.raises(ValueError):
-        tokens_mod._workers(0, 10)
+        backends.worker_count(0, 10)
 
 
 def test_parallel_equals_serial(lexicon):
@@ -400,7 +393,7 @@ def test_parallel_equals_serial(lexicon):
 
 def test_parallel_without_fork_equals_serial(lexicon, monkeypatch, tmp_path):
     """The start method a Jupyter kernel gets (threads running, so no fork)."""
-    monkeypatch.setattr(tokens_mod, "START_METHOD", "forkserver")
+    monkeypatch.setattr(backends, "START_METHOD", "forkserver")
     units = synthetic_units(12, 4, seed=2)
     serial = tokenize(units, lexicon=lexicon, cache=False, n_jobs=1)
     parallel = tokenize(units, lexicon=lexicon, cache_dir=tmp_path, n_jobs=2)

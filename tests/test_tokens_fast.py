@@ -1,18 +1,23 @@
-"""The fast paths of tifa.tokenize.tokens give exactly jieba's output: the block memo, the fused
-DAG/route/tagging pass (_FastDAG) and the part-of-speech Viterbi (_pos_viterbi)."""
+"""The fast paths of tifa.tokenize give exactly jieba's output: the block memo (core.cut_texts),
+the fused DAG/route/tagging pass (_jieba_fast.FastDAG) and the part-of-speech Viterbi
+(_jieba_fast.pos_viterbi); with an untested jieba they give way to jieba.posseg, with a warning
+and the same tokens."""
 
 from __future__ import annotations
 
 import logging
 import random
+import warnings
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
-import tifa.tokenize.tokens as tokens_mod
 from tifa import paths
 from tifa.ingest.corpus import read_corpus
-from tifa.tokenize.lexicon import load_lexicon
 from tifa.ingest.units import split_units
+from tifa.tokenize import _jieba_fast, core, tokenize
+from tifa.tokenize.lexicon import load_lexicon
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +67,14 @@ def _random_texts(n: int, seed: int) -> list[str]:
 
 
 def _blocks(texts: list[str]) -> list[str]:
-    han = tokens_mod._han_split()
+    han = _jieba_fast.han_split()
     return sorted({b for t in texts for b in han.split(t) if b and han.match(b)})
 
 
 def test_fast_dag_equals_jieba(lexicon, plain, sentences):
-    tok = tokens_mod._posseg(lexicon)
+    tok = core.tokenizer_for(lexicon)
     tok.makesure_userdict_loaded()
-    fast = tokens_mod._FastDAG.of(tok)
+    fast = _jieba_fast.FastDAG.of(tok)
     assert fast is not None
     blocks = _blocks(sentences + _random_texts(150, 1))
     assert len(blocks) > 300
@@ -81,7 +86,7 @@ def test_pos_viterbi_equals_jieba():
     import jieba.posseg as ps
     from jieba.posseg.viterbi import viterbi
 
-    tokens_mod._pos_tokenizer_class()
+    _jieba_fast.pos_tokenizer_class()
     model = [ps.char_state_tab_P, ps.start_P, ps.trans_P, ps.emit_P]
     incoming: dict = {}
     for y0, nexts in ps.trans_P.items():
@@ -92,13 +97,13 @@ def test_pos_viterbi_equals_jieba():
     runs += ["".join(chr(rng.randint(0x4E00, 0x9FD5)) for _ in range(rng.randint(1, 7)))
              for _ in range(80)]
     for run in runs:
-        assert tokens_mod._pos_viterbi(run, *model, incoming) == viterbi(run, *model)[1], run
+        assert _jieba_fast.pos_viterbi(run, *model, incoming) == viterbi(run, *model)[1], run
 
 
 def test_cut_texts_equals_plain_cut(lexicon, plain, sentences):
     """Block memo + fast paths over whole sentences, twice (the second pass from the memos)."""
     texts = sentences + _random_texts(100, 2) + ["", "　", "2022年3月", "ABC abc"]
-    tok = tokens_mod._posseg(lexicon)
+    tok = core.tokenizer_for(lexicon)
     expected_units, expected_words, expected_tags = [], [], []
     for u, text in enumerate(texts):
         for p in plain.cut(text):
@@ -107,4 +112,62 @@ def test_cut_texts_equals_plain_cut(lexicon, plain, sentences):
                 expected_words.append(p.word)
                 expected_tags.append(p.flag)
     for _ in range(2):
-        assert tokens_mod._cut_texts(tok, texts) == (expected_units, expected_words, expected_tags)
+        assert core.cut_texts(tok, texts) == (expected_units, expected_words, expected_tags)
+
+
+# --- the pin and the fallback ---------------------------------------------------------------
+
+
+def test_installed_jieba_is_a_tested_one_and_pinned():
+    """The tests above exercise the fast path only if the installed jieba is one it serves."""
+    import tomllib
+    from packaging.requirements import Requirement
+
+    assert core.jieba_version() in _jieba_fast.TESTED_JIEBA
+    assert core.use_fast_path() is True
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    meta = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    [pin] = [Requirement(r) for r in meta["project"]["dependencies"] if r.startswith("jieba")]
+    assert all(pin.specifier.contains(v) for v in _jieba_fast.TESTED_JIEBA)
+    assert not pin.specifier.contains("0.43.0")  # an untested series is not installed by pip
+
+
+@pytest.fixture
+def untested_jieba(monkeypatch):
+    """The process as it would be with a jieba the fast path is not tested with."""
+    monkeypatch.setattr(core, "jieba_version", lambda: "0.40")
+    core.use_fast_path.cache_clear()
+    yield
+    monkeypatch.undo()
+    core.use_fast_path.cache_clear()
+
+
+def test_untested_jieba_warns_once_naming_the_version(untested_jieba, lexicon):
+    import jieba.posseg
+
+    with pytest.warns(core.JiebaFallbackWarning, match=r"jieba 0\.40 is installed.*0\.42\.1"):
+        assert core.use_fast_path() is False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # decided once per process: no second warning
+        assert core.use_fast_path() is False
+        assert type(core.tokenizer_for(lexicon)) is jieba.posseg.POSTokenizer
+
+
+def test_fallback_gives_the_same_tokens(lexicon, monkeypatch):
+    texts = _random_texts(60, 3)
+    units = pd.DataFrame({"doc_id": [f"r{k // 20}" for k in range(len(texts))],
+                          "section_id": 0, "para_id": 0, "sent_id": range(len(texts)),
+                          "text": texts})
+    seeds, _ = read_corpus(paths.default_corpus())
+    units = pd.concat([split_units(seeds), units], ignore_index=True)
+    fast = tokenize(units, lexicon=lexicon, cache=False, n_jobs=1)
+    monkeypatch.setattr(core, "jieba_version", lambda: "0.40")
+    core.use_fast_path.cache_clear()
+    try:
+        with pytest.warns(core.JiebaFallbackWarning):
+            plain = tokenize(units, lexicon=lexicon, cache=False, n_jobs=1)
+    finally:
+        monkeypatch.undo()
+        core.use_fast_path.cache_clear()
+    pd.testing.assert_frame_equal(fast, plain)
+    assert core.use_fast_path() is True

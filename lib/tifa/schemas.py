@@ -21,7 +21,7 @@ these contracts; notebooks and exports rely on them.
 #: year       Int64: the year reported on; date: datetime64 signing date; both may be missing
 #: label      short human label for charts (region + year, else title, else doc_id); unique
 #: n_chars    characters of the cleaned text
-#: n_tokens   Int64 tokens after tokenization (filled in by :func:`tifa.tokenize.tokens.attach_counts`)
+#: n_tokens   Int64 tokens after tokenization (filled in by :func:`tifa.tokenize.attach_counts`)
 #: raw_text   the decoded text exactly as read; text: the cleaned text
 DOCUMENTS = [
     "doc_id", "source", "format", "encoding", "sha256",

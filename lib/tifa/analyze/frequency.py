@@ -14,6 +14,7 @@ serve two reports and five thousand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,8 @@ from scipy.stats import chi2
 
 from tifa.analyze.groups import MISSING_GROUP, group_of
 from tifa.analyze.measures import largest_groups as _largest, rank_within, rate
-from tifa.tokenize.tokens import filter_tokens
+from tifa.tokenize import Lexicon, filter_tokens
+from tifa.tokenize.dask import map_tokens
 
 #: Group label used when ``by=None`` pools the whole corpus.
 ALL_GROUP = "全部"
@@ -43,7 +45,7 @@ UNITS = {
 
 def _keep_mask(tokens: pd.DataFrame, *, stop: bool, boilerplate: bool, min_chars: int,
                pos: tuple[str, ...] | None) -> np.ndarray:
-    """Boolean array: which rows :func:`tifa.tokenize.tokens.filter_tokens` keeps (same rules)."""
+    """Boolean array: which rows :func:`tifa.tokenize.filter_tokens` keeps (same rules)."""
     cols = [c for c in ("doc_id", "token", "pos", "stop", "boilerplate") if c in tokens.columns]
     probe = tokens[cols].reset_index(drop=True)
     probe["_row"] = np.arange(len(probe))
@@ -694,3 +696,70 @@ def _factorize_rows(keys: pd.DataFrame, key_cols: list[str]) -> tuple[np.ndarray
     first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
     table = keys.iloc[first][key_cols].reset_index(drop=True)
     return codes, table
+
+
+# ---------------------------------------------------------------------------- on a Dask cluster
+
+def _chunk_counts(tokens: pd.DataFrame, *, documents: pd.DataFrame, by: str | None,
+                  filters: dict) -> tuple[pd.DataFrame, pd.Series]:
+    """On a Dask worker: the (term, group, count) rows and the group totals of one chunk."""
+    freq = term_frequencies(tokens, documents, by=by, **filters)
+    return freq[["term", "group", "count"]], group_totals(tokens, documents, by=by)
+
+
+def term_frequencies_dask(units: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_id",
+                          lexicon: Lexicon | None = None, scheduler: object = "local",
+                          n_workers: int | None = None,
+                          stop: bool = True, boilerplate: bool = True, min_chars: int = 2,
+                          pos: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """:func:`term_frequencies` of a corpus tokenized and counted on a Dask cluster.
+
+    The workers cut chunks of documents and run :func:`term_frequencies` and
+    :func:`group_totals` on each chunk's tokens (:func:`tifa.tokenize.dask.map_tokens`); only
+    those counts come back, never the tokens, so the corpus's token table need not fit
+    anywhere. This process sums the counts and totals and computes ``per_10k`` and ``rank``
+    again, so the table is exactly ``term_frequencies(tokenize(units, lexicon=lexicon),
+    documents, ...)``. The token cache is not used.
+
+    Parameters
+    ----------
+    units : DataFrame
+        The units table (:data:`tifa.schemas.UNITS`).
+    documents : DataFrame
+        The documents table, for the grouping column (only ``doc_id`` and ``by`` are sent).
+    by : str, default "doc_id"
+        Grouping column of ``documents``.
+    lexicon : Lexicon or None, default None
+        None loads the default lexicon.
+    scheduler : "local", str or distributed.Client, default "local"
+        Where to run (:func:`tifa.tokenize.dask.connect`): a LocalCluster for the call, a
+        scheduler address or a Client.
+    n_workers : int or None, default None
+        Workers of a ``"local"`` cluster (None: one per CPU).
+    stop, boilerplate, min_chars, pos
+        As in :func:`term_frequencies`.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`KEYWORD_COLUMNS`, as :func:`term_frequencies`.
+    """
+    if by is not None:
+        group_of(documents, by)  # a missing column is a clear error here, before any work
+    keep = ["doc_id"] + ([by] if by not in (None, "doc_id") else [])
+    count = partial(_chunk_counts, documents=documents[keep].copy(), by=by,
+                    filters={"stop": stop, "boilerplate": boilerplate, "min_chars": min_chars,
+                             "pos": pos})
+    parts = map_tokens(units, count, lexicon=lexicon, scheduler=scheduler, n_workers=n_workers)
+    if not parts:
+        return _empty_freq()
+    counts = (pd.concat([c for c, _ in parts]).groupby(["group", "term"], sort=False)["count"]
+              .sum().reset_index())
+    totals = pd.concat([t for _, t in parts]).groupby(level=0).sum()
+    counts["count"] = counts["count"].astype("int64")
+    counts["total"] = counts["group"].map(totals).astype("int64")
+    counts["per_10k"] = rate(counts["count"], counts["total"])
+    counts = rank_within(counts, "count")
+    for col in ("term", "group"):
+        counts[col] = counts[col].astype("string")
+    return counts[KEYWORD_COLUMNS]

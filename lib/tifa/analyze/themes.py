@@ -45,7 +45,7 @@ import yaml
 from tifa import paths
 from tifa.analyze.groups import attach_group, group_of, group_order
 from tifa.analyze.measures import group_sizes, largest_groups as _largest, rank_within, rate
-from tifa.tokenize.tokens import filter_tokens
+from tifa.tokenize import filter_tokens
 
 #: Default codebook file name inside the data folder (see :func:`tifa.paths.data_file`).
 DEFAULT_CODEBOOK = "themes.yml"
@@ -736,7 +736,7 @@ def uncoded_terms(sentences: pd.DataFrame, tokens: pd.DataFrame, documents: pd.D
     n : int, default 20
         Terms kept per group.
     stop, boilerplate : bool, default True
-        Drop stopwords and report boilerplate (see :func:`tifa.tokenize.tokens.filter_tokens`).
+        Drop stopwords and report boilerplate (see :func:`tifa.tokenize.filter_tokens`).
     min_chars : int, default 2
         Drop shorter tokens.
     headings, exclude_roles

@@ -7,7 +7,7 @@ codebook lacks something (or the topic is report boilerplate).
 Method
 ------
 1. **Paragraphs** are built from the tidy tokens table (no second tokenisation): the tokens of
-   each ``(doc_id, para_id)``, after :func:`tifa.tokenize.tokens.filter_tokens` (stopwords, boilerplate,
+   each ``(doc_id, para_id)``, after :func:`tifa.tokenize.filter_tokens` (stopwords, boilerplate,
    single characters), without heading lines (short, and they would become the "typical
    paragraph" of every topic) and without the closing block (signature, date). Paragraphs
    with fewer than ``min_tokens`` kept tokens are left out.
@@ -35,7 +35,7 @@ from scipy import sparse
 
 from tifa.analyze.groups import attach_group, group_order
 from tifa.analyze.themes import theme_order
-from tifa.tokenize.tokens import filter_tokens
+from tifa.tokenize import filter_tokens
 
 #: Upper bound of the default number of topics (see :func:`default_k`).
 MAX_DEFAULT_K = 8
@@ -111,7 +111,7 @@ def paragraph_matrix(tokens: pd.DataFrame, units: pd.DataFrame | None = None, *,
         The units table, to recognise heading lines and parts of the report; None keeps every
         token.
     stop, boilerplate : bool, default True
-        Drop stopwords and report boilerplate (:func:`tifa.tokenize.tokens.filter_tokens`).
+        Drop stopwords and report boilerplate (:func:`tifa.tokenize.filter_tokens`).
     min_chars : int, default 2
         Drop shorter tokens.
     pos : tuple of str or None, default None

@@ -21,7 +21,7 @@ from tifa import paths
 from tifa.analyze import slogans
 from tifa.ingest.corpus import EmptyCorpusError, read_corpus
 from tifa.tokenize.lexicon import Lexicon, load_lexicon
-from tifa.tokenize.tokens import attach_counts, flag_tokens, tokenize
+from tifa.tokenize import attach_counts, flag_tokens, tokenize
 from tifa.ingest.units import split_units
 
 #: Bump when the stage tables' meaning changes, so stale ones in an output folder are rebuilt.

@@ -1,11 +1,12 @@
-"""Tokenization and counting on a Dask cluster (``dask.distributed``), for corpora that outgrow
-one machine.
+"""Tokenization on a Dask cluster (``dask.distributed``), for corpora that outgrow one machine.
 
-The optional backend of :func:`tifa.tokenize.tokens.tokenize` (its ``scheduler=`` parameter) and of
-:func:`term_counts`. The work is cut into chunks of documents; every Dask worker builds its jieba
-tokenizer once (per lexicon) and cuts the chunks it is given exactly as the local path does, so
-the results are identical to those of :func:`tifa.tokenize.tokens.tokenize` and
-:func:`tifa.analyze.frequency.term_frequencies` on one machine.
+The optional backend of :func:`tifa.tokenize.tokenize` (its ``scheduler=`` parameter,
+:func:`run_tokenize`), and :func:`map_tokens`, which runs a function on the token tables of
+chunks of documents where they are cut, so that only its results travel
+(:func:`tifa.analyze.frequency.term_frequencies_dask` counts terms with it). The work is cut
+into chunks of documents; every Dask worker builds its jieba tokenizer once (per lexicon) and
+cuts the chunks it is given with :func:`tifa.tokenize.core.cut_document`, exactly as the local
+path does, so the results are identical to those on one machine.
 
 ``scheduler`` may be:
 
@@ -30,14 +31,13 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from tifa.tokenize import tokens as _tokens
+from tifa.tokenize import backends, core
 from tifa.tokenize.lexicon import Lexicon, load_lexicon
 
-__all__ = ["connect", "run_tokenize", "term_counts", "CHUNK_DOCS"]
+__all__ = ["connect", "run_tokenize", "map_tokens", "CHUNK_DOCS"]
 
 #: Documents per task sent to a worker (small enough to balance, large enough to be worth a
 #: round trip to the scheduler).
@@ -78,7 +78,7 @@ def connect(scheduler: Any, *, n_workers: int | None = None) -> Iterator[Any]:
         raise TypeError("scheduler must be 'local', a scheduler address such as "
                         f"'tcp://host:8786', or a distributed.Client; got {scheduler!r}")
     if scheduler == "local":
-        workers = n_workers if n_workers and n_workers > 0 else _tokens._available_cpus()
+        workers = n_workers if n_workers and n_workers > 0 else backends.available_cpus()
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            dashboard_address=":0", silence_logs=logging.ERROR)
         try:
@@ -97,19 +97,33 @@ def _chunks(n: int, size: int = CHUNK_DOCS) -> list[range]:
 
 def _cut_chunk(docs: list[dict], lexicon: Lexicon) -> list[pa.Table]:
     """On a worker: cut a chunk of documents (the tokenizer is built once per process)."""
-    posseg = _tokens._posseg(lexicon)
-    return [_tokens._doc_table(doc, *_tokens._cut_texts(posseg, doc["text"])) for doc in docs]
+    posseg = core.tokenizer_for(lexicon)
+    return [core.cut_document(posseg, doc) for doc in docs]
 
 
-def _gather(client, futures: dict, on_result: Callable[[Any, Any], None]) -> None:
-    """Hand each finished future's result to ``on_result(tag, result)``; cancel all on error."""
-    distributed = _require_distributed()
-    try:
-        for future, result in distributed.as_completed(list(futures), with_results=True):
-            on_result(futures[future], result)
-    except BaseException:
-        client.cancel(list(futures))
-        raise
+def _map_chunk(docs: list[dict], lexicon: Lexicon, func: Callable[[pd.DataFrame], Any]) -> Any:
+    """On a worker: ``func`` of the tokens table of a chunk of documents."""
+    return func(core.tokens_frame(_cut_chunk(docs, lexicon), lexicon))
+
+
+def _run_chunks(docs: list[dict], task: Callable, *args: Any, lexicon: Lexicon, scheduler: Any,
+                n_workers: int | None, on_result: Callable[[int, Any], None]) -> None:
+    """Run ``task(chunk, lexicon, *args)`` on the cluster for each chunk of ``docs``; hand each
+    result to ``on_result(start, result)`` (``start``: the chunk's first index in ``docs``) as
+    it arrives. The lexicon and ``args`` go to every worker once."""
+    if not docs:
+        return
+    with connect(scheduler, n_workers=n_workers) as client:
+        shared = client.scatter([lexicon, *args], broadcast=True)
+        futures = {client.submit(task, [docs[j] for j in part], *shared, pure=False): part.start
+                   for part in _chunks(len(docs))}
+        distributed = _require_distributed()
+        try:
+            for future, result in distributed.as_completed(list(futures), with_results=True):
+                on_result(futures[future], result)
+        except BaseException:
+            client.cancel(list(futures))
+            raise
 
 
 def run_tokenize(lexicon: Lexicon, docs: list[dict], *, scheduler: Any,
@@ -117,133 +131,70 @@ def run_tokenize(lexicon: Lexicon, docs: list[dict], *, scheduler: Any,
                  done: Callable[[int, pa.Table], None]) -> None:
     """Cut documents on a Dask cluster; call ``done(j, table)`` for each as it arrives.
 
-    Used by :func:`tifa.tokenize.tokens.tokenize` when it is given ``scheduler=``.
+    Used by :func:`tifa.tokenize.tokenize` when it is given ``scheduler=``.
 
     Parameters
     ----------
     lexicon : Lexicon
         The lexicon (sent to every worker once).
     docs : list of dict
-        Documents as :func:`tifa.tokenize.tokens.tokenize` splits them (id, ids and sentences).
+        Documents as :func:`tifa.tokenize.core.split_documents` gives them.
     scheduler : "local", str or distributed.Client
         See :func:`connect`.
     n_workers : int or None, default None
         Workers of a ``"local"`` cluster.
     done : callable
         Called in this process with the document's index in ``docs`` and its token table
-        (the cache's columns).
+        (:data:`tifa.tokenize.core.TABLE_SCHEMA`).
     """
-    if not docs:
-        return
-    with connect(scheduler, n_workers=n_workers) as client:
-        [lex] = client.scatter([lexicon], broadcast=True)
-        futures = {}
-        for part in _chunks(len(docs)):
-            fut = client.submit(_cut_chunk, [docs[j] for j in part], lex, pure=False)
-            futures[fut] = part.start
+    def on_result(start: int, tables: list[pa.Table]) -> None:
+        for k, table in enumerate(tables):
+            done(start + k, table)
 
-        def on_result(start: int, tables: list[pa.Table]) -> None:
-            for k, table in enumerate(tables):
-                done(start + k, table)
-
-        _gather(client, futures, on_result)
+    _run_chunks(docs, _cut_chunk, lexicon=lexicon, scheduler=scheduler, n_workers=n_workers,
+                on_result=on_result)
 
 
-# --------------------------------------------------------------------------------------------
-# counting
+def map_tokens(units: pd.DataFrame, func: Callable[[pd.DataFrame], Any], *,
+               lexicon: Lexicon | None = None, scheduler: Any = "local",
+               n_workers: int | None = None) -> list[Any]:
+    """``func`` of the tokens of each chunk of documents, run on the Dask workers that cut them.
 
-
-def _count_chunk(docs: list[dict], groups: list[str], lexicon: Lexicon,
-                 filters: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """On a worker: cut a chunk and count its terms per group; returns (counts, totals)."""
-    tables = _cut_chunk(docs, lexicon)
-    toks = _tokens._assemble(tables, lexicon)
-    sizes = [t.num_rows for t in tables]
-    group = np.repeat(np.asarray(groups, dtype=object), sizes)
-    totals = pd.Series(group).value_counts(sort=False)
-    keep = np.zeros(len(toks), dtype=bool)
-    probe = toks[["token", "pos", "stop", "boilerplate"]].copy()
-    probe["_row"] = np.arange(len(toks))
-    kept = _tokens.filter_tokens(probe, **filters)
-    keep[kept["_row"].to_numpy()] = True
-    terms = toks["token"].astype(str).to_numpy(dtype=object)[keep]
-    counts = (pd.DataFrame({"group": group[keep], "term": terms})
-              .groupby(["group", "term"], sort=False).size().rename("count").reset_index())
-    return counts, totals.rename_axis("group").rename("total").reset_index()
-
-
-def term_counts(units: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_id",
-                lexicon: Lexicon | None = None, scheduler: Any = "local",
-                n_workers: int | None = None, stop: bool = True, boilerplate: bool = True,
-                min_chars: int = 2, pos: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Term counts and rates per group, tokenized and counted on a Dask cluster.
-
-    Workers cut their documents and send back only counts (term, group, count) and token
-    totals per group, never the tokens, so the corpus's token table need not fit anywhere.
-    The result is the table :func:`tifa.analyze.frequency.term_frequencies` gives for
-    ``tokenize(units, lexicon=lexicon)`` with the same options. The token cache is not used.
+    The workers cut chunks of :data:`CHUNK_DOCS` documents, build each chunk's tokens table
+    (:data:`tifa.schemas.TOKENS`, exactly the rows :func:`tifa.tokenize.tokenize` gives those
+    documents) and send back only ``func(tokens)``, never the tokens, so the corpus's token
+    table need not fit anywhere. The token cache is not used.
 
     Parameters
     ----------
     units : DataFrame
         The units table (:data:`tifa.schemas.UNITS`).
-    documents : DataFrame
-        The documents table, for the grouping column.
-    by : str, default "doc_id"
-        Grouping column of ``documents``.
+    func : callable
+        Called on a worker with one chunk's tokens table; its result must pickle, and so must
+        ``func`` (it is sent to every worker once). A chunk's documents are whole and in the
+        order of ``units``; which documents share a chunk is not part of the contract, so
+        ``func`` should give results that can be combined (counts, totals ...).
     lexicon : Lexicon or None, default None
         None loads the default lexicon.
     scheduler : "local", str or distributed.Client, default "local"
         Where to run (see :func:`connect`).
     n_workers : int or None, default None
         Workers of a ``"local"`` cluster (None: one per CPU).
-    stop, boilerplate : bool, default True
-        Drop stopwords / report boilerplate.
-    min_chars : int, default 2
-        Drop tokens shorter than this.
-    pos : tuple of str or None, default None
-        Keep only these part-of-speech prefixes.
 
     Returns
     -------
-    DataFrame
-        Columns ``term, group, count, per_10k, rank, total``
-        (:data:`tifa.analyze.frequency.KEYWORD_COLUMNS`), sorted by group then rank.
-    """
-    from tifa.analyze.frequency import KEYWORD_COLUMNS
-    from tifa.analyze.groups import MISSING_GROUP, group_of
+    list
+        ``func``'s results, one per chunk, in the order of the chunks; empty for a units table
+        without documents.
 
-    _tokens._check_units(units)
+    Raises
+    ------
+    ValueError
+        From :func:`tifa.tokenize.core.split_documents`: ``units`` is not a units table.
+    """
     lexicon = load_lexicon() if lexicon is None else lexicon
-    docs = _tokens._split_documents(units)
-    mapping = group_of(documents, by)
-    groups = [str(g) for g in pd.Series([d["doc_id"] for d in docs]).map(mapping)
-              .fillna(MISSING_GROUP)]
-    filters = {"stop": stop, "boilerplate": boilerplate, "min_chars": min_chars, "pos": pos}
-    parts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-    if docs:
-        with connect(scheduler, n_workers=n_workers) as client:
-            [lex] = client.scatter([lexicon], broadcast=True)
-            futures = {client.submit(_count_chunk, [docs[j] for j in part],
-                                     [groups[j] for j in part], lex, filters, pure=False): part.start
-                       for part in _chunks(len(docs))}
-            _gather(client, futures, lambda _, result: parts.append(result))
-    counts = [c for c, _ in parts if len(c)]
-    if not counts:
-        return pd.DataFrame({c: pd.Series(dtype="string" if c in ("term", "group") else
-                                          ("float64" if c == "per_10k" else "int64"))
-                             for c in KEYWORD_COLUMNS})
-    totals = pd.concat([t for _, t in parts]).groupby("group", sort=False)["total"].sum()
-    table = (pd.concat(counts).groupby(["group", "term"], sort=False)["count"].sum()
-             .reset_index())
-    table = table.join(totals, on="group")
-    table["count"] = table["count"].astype("int64")
-    table["total"] = table["total"].astype("int64")
-    table["per_10k"] = table["count"] / table["total"] * 10_000
-    table = table.sort_values(["group", "count", "term"], ascending=[True, False, True],
-                              kind="stable")
-    table["rank"] = table.groupby("group", sort=False).cumcount() + 1
-    table = table.reset_index(drop=True)
-    for col in ("term", "group"):
-        table[col] = table[col].astype("string")
-    return table[KEYWORD_COLUMNS]
+    docs = core.split_documents(units)
+    results: dict[int, Any] = {}
+    _run_chunks(docs, _map_chunk, func, lexicon=lexicon, scheduler=scheduler,
+                n_workers=n_workers, on_result=results.__setitem__)
+    return [results[start] for start in sorted(results)]

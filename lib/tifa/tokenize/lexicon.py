@@ -11,7 +11,7 @@ Three editable files in the data folder (:func:`tifa.paths.data_dir`) feed one i
                      that an analysis can switch it on or off
 
 Only the user dictionary changes how text is cut, so only it (plus any ``extra_terms``) enters
-:attr:`Lexicon.fingerprint`, the key under which :mod:`tifa.tokenize.tokens` caches its results. Stopword
+:attr:`Lexicon.fingerprint`, part of the key of :mod:`tifa.tokenize.cache` entries. Stopword
 and boilerplate flags are recomputed on every call, so editing those lists never invalidates the
 token cache.
 """
