@@ -13,10 +13,12 @@ notebook, end a cell with the figure (or ``display(fig)``) to see it — figures
 :class:`ChartFigure`, a Figure with a PNG representation for Jupyter; save them with
 :func:`tifa.report.export.save_figure`.
 
-The building blocks the topic chart modules (``charts_keywords``, ``charts_themes``,
-``charts_slogans``) share are public here: :func:`new_figure`, :func:`frame_figure`,
-:func:`header_inches`, :func:`draw_empty`, :func:`require_columns`, :func:`truncate_label`,
-:func:`wrap_label`, :func:`format_number`, :func:`join_notes`.
+The building blocks the chart modules of the notebooks (``keyword_charts``, ``theme_charts``,
+``slogan_charts``) share are public here. Every chart begins with :func:`start_figure` (the
+figure sized for its body plus the frame, framed, or saying there is nothing to draw), which
+is made of :func:`new_figure`, :func:`header_inches`, :func:`frame_figure` and
+:func:`draw_empty`; labels and notes use :func:`require_columns`, :func:`truncate_label`,
+:func:`wrap_label`, :func:`format_number`, :func:`number_formatter` and :func:`join_notes`.
 """
 
 from __future__ import annotations
@@ -249,10 +251,55 @@ def header_inches(title, subtitle, source, width: float) -> float:
 
 
 def draw_empty(fig: Figure, message: str = EMPTY_MESSAGE) -> None:
+    """Write ``message`` in the middle of the figure, in place of a chart."""
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color=style.MUTED,
             transform=ax.transAxes)
+
+
+def start_figure(*, width: float, body_height: float, title: str | None = None,
+                 subtitle: str | None = None, source: str | None = None,
+                 figsize: tuple[float, float] | None = None, min_height: float = 0.0,
+                 header_width: float | None = None, empty: bool | str = False) -> Figure:
+    """The first step of every chart: a figure sized for its body, framed, maybe empty.
+
+    The height is ``body_height`` plus what the title, subtitle and source line take
+    (:func:`header_inches`), at least ``min_height``; the frame is drawn by
+    :func:`frame_figure`; with ``empty`` the figure says there is nothing to draw
+    (:func:`draw_empty`) and the caller returns it as it is.
+
+    Parameters
+    ----------
+    width : float
+        Figure width in inches.
+    body_height : float
+        Inches the chart itself needs, below the title and above the source line.
+    title, subtitle, source : str, optional
+        The frame's texts. Default none.
+    figsize : (float, float), optional
+        The caller's size in inches, used as given (``width``, ``body_height``,
+        ``min_height`` and ``header_width`` are then ignored). Default computed.
+    min_height : float, default 0.0
+        Smallest total height in inches.
+    header_width : float, optional
+        Width at which the frame's texts are wrapped to size the header; default ``width``.
+    empty : bool or str, default False
+        Nothing to draw: ``True`` writes :data:`EMPTY_MESSAGE`, a string writes itself.
+
+    Returns
+    -------
+    ChartFigure
+    """
+    if figsize is None:
+        header = header_inches(title, subtitle, source, width if header_width is None
+                               else header_width)
+        figsize = (width, max(min_height, body_height + header))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    if empty:
+        draw_empty(fig, empty if isinstance(empty, str) else EMPTY_MESSAGE)
+    return fig
 
 
 def join_notes(*parts: str | None) -> str | None:
@@ -338,14 +385,10 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
         ncols = 1 if n == 1 else 2 if n in (2, 4) else 3 if n <= 9 else 4
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    if figsize is None:
-        width = min(18.0, max(7.5, 4.4 * ncols + 0.6))
-        panel_h = 0.27 * top_n + 0.9
-        figsize = (width, nrows * panel_h + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=min(18.0, max(7.5, 4.4 * ncols + 0.6)),
+                       body_height=nrows * (0.27 * top_n + 0.9), title=title,
+                       subtitle=subtitle, source=source, figsize=figsize, empty=freq.empty)
     if freq.empty:
-        draw_empty(fig)
         return fig
 
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
@@ -438,18 +481,13 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
         subtitle = join_notes(subtitle, f"仅显示前 {max_bars} 项（共 {n_rows} 项）")
     rows = table.head(max_bars)
     n = len(rows)
-    width_guess = (figsize[0] if figsize else
-                   10.0 if orientation == "h" else min(18.0, max(7.0, 0.75 * n + 2.0)))
-    if figsize is None:
-        extra = header_inches(title, subtitle, source, width_guess)
-        if orientation == "h":
-            figsize = (width_guess, max(2.2, 0.36 * n + 1.1) + extra)
-        else:
-            figsize = (width_guess, 4.6 + extra)
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    if orientation == "h":
+        width, body_height = 10.0, max(2.2, 0.36 * n + 1.1)
+    else:
+        width, body_height = min(18.0, max(7.0, 0.75 * n + 2.0)), 4.6
+    fig = start_figure(width=width, body_height=body_height, title=title, subtitle=subtitle,
+                       source=source, figsize=figsize, empty=rows.empty)
     if rows.empty:
-        draw_empty(fig)
         return fig
     ax = fig.add_subplot()
     vals = rows[value].to_numpy(dtype=float)
@@ -548,13 +586,10 @@ def document_lengths(documents: pd.DataFrame, *, label: str = "label",
         subtitle = join_notes(subtitle, f"仅显示前 {max_bars} 篇（共 {n_rows} 篇）")
     rows = documents.head(max_bars)
     n = len(rows)
-    if figsize is None:
-        width = min(16.0, 4.0 + 3.6 * len(present))
-        figsize = (width, max(2.2, 0.36 * n + 1.2) + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=min(16.0, 4.0 + 3.6 * len(present)),
+                       body_height=max(2.2, 0.36 * n + 1.2), title=title, subtitle=subtitle,
+                       source=source, figsize=figsize, empty=rows.empty)
     if rows.empty:
-        draw_empty(fig)
         return fig
     axes = fig.subplots(1, len(present), sharey=True, squeeze=False).ravel()
     pos = np.arange(n)
@@ -667,13 +702,9 @@ def wordcloud(freqs, *, term: str = "term", value: str = "count", title: str | N
     from wordcloud import WordCloud
 
     data = _as_frequencies(freqs, term, value)
-    if figsize is None:
-        w = 10.0
-        figsize = (w, w * height / width + header_inches(title, subtitle, source, w))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=10.0, body_height=10.0 * height / width, title=title,
+                       subtitle=subtitle, source=source, figsize=figsize, empty=not data)
     if not data:
-        draw_empty(fig)
         return fig
     kwargs = {}
     if color is not None:
