@@ -634,6 +634,54 @@ def topic_mix(mix: pd.DataFrame, *, max_groups: int = 3) -> str:
     return "，".join(parts)
 
 
+def topic_terms(topics: pd.DataFrame) -> str:
+    """Caption of the topic-terms chart: how many topics, the largest and its share.
+
+    Parameters
+    ----------
+    topics : pandas.DataFrame
+        ``tables/topics.csv`` (``label, weight_share`` …; the ``topics`` of
+        :func:`tifa.analyze.topics.fit_topics`).
+
+    Returns
+    -------
+    str
+        E.g. ``4 个数据主题，最大的是“T1 · 法治/政府/建设”（占词权重的 40%）``.
+    """
+    _require(topics, ["label", "weight_share"], "topic_terms")
+    if topics.empty:
+        return NOTHING
+    t = topics.assign(_v=pd.to_numeric(topics["weight_share"], errors="coerce").fillna(0))
+    top = t.sort_values("_v", ascending=False, kind="stable").iloc[0]
+    return f"{len(t)} 个数据主题，最大的是{quote(top['label'])}（占词权重的 {percent(top['_v'])}）"
+
+
+def topic_themes(correspondence: pd.DataFrame) -> str:
+    """Caption of the topics-against-codebook chart: how many topics the codebook covers.
+
+    Parameters
+    ----------
+    correspondence : pandas.DataFrame
+        ``tables/topic_themes.csv`` (``label, theme`` …; from
+        :func:`tifa.analyze.topics.topic_correspondence`), ``theme`` missing where no theme
+        qualifies.
+
+    Returns
+    -------
+    str
+        E.g. ``4 个数据主题中 3 个对应词表主题；不在词表中的是“T4 · 外事/服务/交流”``.
+    """
+    _require(correspondence, ["label", "theme"], "topic_themes")
+    if correspondence.empty:
+        return NOTHING
+    missing = correspondence[correspondence["theme"].isna()]
+    text = (f"{len(correspondence)} 个数据主题中 {len(correspondence) - len(missing)} 个"
+            "对应词表主题")
+    if missing.empty:
+        return text
+    return text + "；不在词表中的是" + "".join(quote(x) for x in missing["label"].head(3))
+
+
 # ---------------------------------------------------------------------------- slogans
 
 def slogans(table: pd.DataFrame, *, max_groups: int = 3) -> str:
