@@ -303,8 +303,39 @@ def start_figure(*, width: float, body_height: float, title: str | None = None,
 
 
 def join_notes(*parts: str | None) -> str | None:
+    """The notes given (``None`` and empty ones left out) joined by ``；``, or None."""
     parts = [p for p in parts if p]
     return "；".join(parts) if parts else None
+
+
+def keep_first(items, n: int, subtitle: str | None, *, noun: str = "组",
+               hint: str | None = None):
+    """The first ``n`` of ``items``, and the subtitle saying so when some were left out.
+
+    Parameters
+    ----------
+    items : list or DataFrame
+        What a chart would draw (groups, themes …; the rows of a table).
+    n : int
+        Most items drawn.
+    subtitle : str or None
+        The chart's subtitle.
+    noun : str, default "组"
+        What the items are, with its measure word: ``"组"``, ``"项"``, ``"个主题"``.
+    hint : str, optional
+        A further note when items were left out (``"组多时请看热力图"``).
+
+    Returns
+    -------
+    (list or DataFrame, str or None)
+        The items kept and the subtitle, with ``仅显示前 n 组（共 m 组）`` added when
+        ``items`` had more than ``n``.
+    """
+    if len(items) <= n:
+        return items, subtitle
+    note = f"仅显示前 {n} {noun}（共 {len(items)} {noun}）"
+    kept = items.head(n) if isinstance(items, pd.DataFrame) else items[:n]
+    return kept, join_notes(subtitle, note, hint)
 
 
 # ---------------------------------------------------------------------------- charts
@@ -373,10 +404,7 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
         groups = [(None, freq)]
     else:
         groups = list(freq.groupby(group, sort=False, dropna=False))
-    n_groups = len(groups)
-    shown = groups[:max_panels]
-    if n_groups > max_panels:
-        subtitle = join_notes(subtitle, f"仅显示前 {max_panels} 组（共 {n_groups} 组）")
+    shown, subtitle = keep_first(groups, max_panels, subtitle)
     palette = dict(colors) if colors is not None else (
         style.group_colors(freq[group].dropna()) if group is not None else {})
 
@@ -476,10 +504,7 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
     require_columns(table, cols, "bar")
     if orientation not in ("h", "v"):
         raise ValueError(f"orientation must be 'h' or 'v', got {orientation!r}")
-    n_rows = len(table)
-    if n_rows > max_bars:
-        subtitle = join_notes(subtitle, f"仅显示前 {max_bars} 项（共 {n_rows} 项）")
-    rows = table.head(max_bars)
+    rows, subtitle = keep_first(table, max_bars, subtitle, noun="项")
     n = len(rows)
     if orientation == "h":
         width, body_height = 10.0, max(2.2, 0.36 * n + 1.1)
@@ -501,34 +526,34 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
         bars = ax.barh(pos, vals, color=bar_colors, height=0.72)
         ax.set_yticks(pos, labels=[truncate_label(t, 2 * label_chars) for t in rows[label]])
         ax.set_ylim(n - 0.5, -0.5)
-        ax.grid(axis="y", visible=False)
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlabel(_value_label(value, value_label), color=style.MUTED)
-        _integer_ticks(ax.xaxis, vals)
-        if len(vals) and np.nanmax(vals) > 0 and show_values:
-            ax.set_xlim(0, float(np.nanmax(vals)) * 1.12)
+        label_axis, value_axis, headroom = "y", "x", 1.12
     else:
         bars = ax.bar(pos, vals, color=bar_colors, width=0.72)
         ax.set_xticks(pos, labels=[wrap_label(t, 2 * max(2, label_chars // 2), max_lines=3)
                                    for t in rows[label]])
-        ax.grid(axis="x", visible=False)
-        ax.tick_params(axis="x", length=0)
-        ax.set_ylabel(_value_label(value, value_label), color=style.MUTED)
-        _integer_ticks(ax.yaxis, vals)
-        if len(vals) and np.nanmax(vals) > 0 and show_values:
-            ax.set_ylim(0, float(np.nanmax(vals)) * 1.1)
+        label_axis, value_axis, headroom = "x", "y", 1.1
+    ax.grid(axis=label_axis, visible=False)
+    ax.tick_params(axis=label_axis, length=0)
+    getattr(ax, f"set_{value_axis}label")(_value_label(value, value_label), color=style.MUTED)
+    _integer_ticks(getattr(ax, f"{value_axis}axis"), vals)
+    if len(vals) and np.nanmax(vals) > 0 and show_values:
+        getattr(ax, f"set_{value_axis}lim")(0, float(np.nanmax(vals)) * headroom)
     if show_values:
         ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=3, fontsize=9,
                      color=style.MUTED)
     if group is not None:
-        from matplotlib.patches import Patch
-
-        seen = list(dict.fromkeys(rows[group].tolist()))
-        handles = [Patch(color=palette.get(g, style.PALETTE[0]), label=truncate_label(g, 24))
-                   for g in seen]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  borderaxespad=0.0)
+        _group_legend(ax, rows[group], palette)
     return fig
+
+
+def _group_legend(ax, groups: pd.Series, palette: Mapping) -> None:
+    """A legend right of ``ax``: one patch per group, in order of first appearance."""
+    from matplotlib.patches import Patch
+
+    seen = list(dict.fromkeys(groups.tolist()))
+    ax.legend(handles=[Patch(color=palette.get(g, style.PALETTE[0]), label=truncate_label(g, 24))
+                       for g in seen],
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 def document_lengths(documents: pd.DataFrame, *, label: str = "label",
@@ -581,10 +606,7 @@ def document_lengths(documents: pd.DataFrame, *, label: str = "label",
                        f"it has {list(documents.columns)}")
     require_columns(documents, [label] + present + ([group] if group is not None else []),
              "document_lengths")
-    n_rows = len(documents)
-    if n_rows > max_bars:
-        subtitle = join_notes(subtitle, f"仅显示前 {max_bars} 篇（共 {n_rows} 篇）")
-    rows = documents.head(max_bars)
+    rows, subtitle = keep_first(documents, max_bars, subtitle, noun="篇")
     n = len(rows)
     fig = start_figure(width=min(16.0, 4.0 + 3.6 * len(present)),
                        body_height=max(2.2, 0.36 * n + 1.2), title=title, subtitle=subtitle,
@@ -617,12 +639,7 @@ def document_lengths(documents: pd.DataFrame, *, label: str = "label",
                 ax.set_xlim(0, float(finite.max()) * 1.18)
     axes[0].set_yticks(pos, labels=[truncate_label(t, 2 * label_chars) for t in rows[label]])
     if palette is not None:
-        from matplotlib.patches import Patch
-
-        seen = list(dict.fromkeys(rows[group].tolist()))
-        axes[-1].legend(handles=[Patch(color=palette.get(g, style.PALETTE[0]),
-                                       label=truncate_label(g, 24)) for g in seen],
-                        loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        _group_legend(axes[-1], rows[group], palette)
     return fig
 
 

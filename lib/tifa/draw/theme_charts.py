@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import offset_copy
 
 from tifa.draw import style
-from tifa.draw.charts import (bar_top_terms, format_number, join_notes, number_formatter,
+from tifa.draw.charts import (bar_top_terms, format_number, keep_first, number_formatter,
                               require_columns, start_figure, truncate_label, wrap_label)
 
 #: Chinese names of the parts of a report (``section_role``).
@@ -56,6 +56,15 @@ def _label(value: str, value_label: str | None) -> str:
 
 def _first_order(values: pd.Series) -> list:
     return list(dict.fromkeys(values.tolist()))
+
+
+def _grid(table: pd.DataFrame, *, index: str, columns: str, value: str, rows: list,
+          cols: list) -> pd.DataFrame:
+    """``value`` laid out as ``rows`` × ``cols`` (the first value of a cell; NaN where none)."""
+    return (table[table[index].isin(rows) & table[columns].isin(cols)]
+            .pivot_table(index=index, columns=columns, values=value, aggfunc="first",
+                         dropna=False)
+            .reindex(index=rows, columns=cols))
 
 
 def _ink(color) -> str:
@@ -95,20 +104,10 @@ def _heatmap(table: pd.DataFrame, *, row: str, col: str, value: str, title: str,
              row_chars: int, col_chars: int, figsize, what: str,
              percent: bool | None = None, row_noun: str = "行", col_noun: str = "列") -> Figure:
     require_columns(table, [row, col, value], what)
-    rows = _first_order(table[row])
-    cols = _first_order(table[col])
-    notes = []
-    if len(rows) > max_rows:
-        notes.append(f"仅显示前 {max_rows} {row_noun}（共 {len(rows)} {row_noun}）")
-        rows = rows[:max_rows]
-    if len(cols) > max_cols:
-        notes.append(f"仅显示前 {max_cols} {col_noun}（共 {len(cols)} {col_noun}）")
-        cols = cols[:max_cols]
-    subtitle = join_notes(subtitle, *notes)
-    grid = (table[table[row].isin(rows) & table[col].isin(cols)]
-            .pivot_table(index=row, columns=col, values=value, aggfunc="first", dropna=False)
-            .reindex(index=rows, columns=cols))
-    values = grid.to_numpy(dtype=float)
+    rows, subtitle = keep_first(_first_order(table[row]), max_rows, subtitle, noun=row_noun)
+    cols, subtitle = keep_first(_first_order(table[col]), max_cols, subtitle, noun=col_noun)
+    values = _grid(table, index=row, columns=col, value=value, rows=rows,
+                   cols=cols).to_numpy(dtype=float)
     col_labels = [wrap_label(c, col_chars, max_lines=3) for c in cols]
     n_lines = max((lbl.count("\n") + 1 for lbl in col_labels), default=1)
     empty = table.empty or not rows or not cols
@@ -304,11 +303,8 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     """
     require_columns(scores, [theme, group, value], "theme_profiles")
     themes = _first_order(scores[theme])
-    groups = _first_order(scores[group])
-    if len(groups) > max_groups:
-        subtitle = join_notes(subtitle,
-                         f"仅显示前 {max_groups} 组（共 {len(groups)} 组）；组多时请看热力图")
-        groups = groups[:max_groups]
+    groups, subtitle = keep_first(_first_order(scores[group]), max_groups, subtitle,
+                                  hint="组多时请看热力图")
     palette = dict(colors) if colors is not None else style.group_colors(scores[group])
     if show_values is None:
         show_values = len(groups) <= 3
@@ -319,9 +315,7 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     if scores.empty:
         return fig
     ax = fig.add_subplot()
-    grid = (scores[scores[group].isin(groups)]
-            .pivot_table(index=theme, columns=group, values=value, aggfunc="first", dropna=False)
-            .reindex(index=themes, columns=groups))
+    grid = _grid(scores, index=theme, columns=group, value=value, rows=themes, cols=groups)
     band = 0.8 / n_g
     y = np.arange(len(themes))
     for i, g in enumerate(groups):
@@ -437,9 +431,7 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
         parts = ([r for r in ROLE_LABELS if r in present]
                  + [r for r in present if r not in ROLE_LABELS])
     parts = list(parts)
-    if len(groups) > max_groups:
-        subtitle = join_notes(subtitle, f"仅显示前 {max_groups} 组（共 {len(groups)} 组）")
-        groups = groups[:max_groups]
+    groups, subtitle = keep_first(groups, max_groups, subtitle)
     extra = [p for p in parts if p not in ROLE_COLORS]
     colors = dict(ROLE_COLORS)
     colors.update(zip(extra, TOPIC_PALETTE))
@@ -514,10 +506,7 @@ def topic_mix(mix: pd.DataFrame, *, value: str = "share", topic: str = "label",
     """
     require_columns(mix, [topic, group, value], "topic_mix")
     topics = _first_order(mix[topic])
-    groups = _first_order(mix[group])
-    if len(groups) > max_groups:
-        subtitle = join_notes(subtitle, f"仅显示前 {max_groups} 组（共 {len(groups)} 组）")
-        groups = groups[:max_groups]
+    groups, subtitle = keep_first(_first_order(mix[group]), max_groups, subtitle)
     palette = dict(colors) if colors is not None else topic_colors(topics)
     legend_rows = math.ceil(len(topics) / 2)
     fig = start_figure(width=11.0, body_height=0.45 * len(groups) + 1.0 + 0.3 * legend_rows,
@@ -526,9 +515,7 @@ def topic_mix(mix: pd.DataFrame, *, value: str = "share", topic: str = "label",
     if mix.empty:
         return fig
     ax = fig.add_subplot()
-    grid = (mix[mix[group].isin(groups)]
-            .pivot_table(index=group, columns=topic, values=value, aggfunc="first", dropna=False)
-            .reindex(index=groups, columns=topics))
+    grid = _grid(mix, index=group, columns=topic, value=value, rows=groups, cols=topics)
     _stacked(ax, groups, topics, grid, palette, label_min=label_min, totals=None,
              label_chars=label_chars)
     handles = [Patch(color=palette[t], label=truncate_label(t, 2 * legend_chars)) for t in topics]
