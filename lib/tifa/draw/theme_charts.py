@@ -305,6 +305,7 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     themes = _first_order(scores[theme])
     groups, subtitle = keep_first(_first_order(scores[group]), max_groups, subtitle,
                                   hint="组多时请看热力图")
+    grid = _grid(scores, index=theme, columns=group, value=value, rows=themes, cols=groups)
     palette = dict(colors) if colors is not None else style.group_colors(scores[group])
     if show_values is None:
         show_values = len(groups) <= 3
@@ -315,7 +316,6 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     if scores.empty:
         return fig
     ax = fig.add_subplot()
-    grid = _grid(scores, index=theme, columns=group, value=value, rows=themes, cols=groups)
     band = 0.8 / n_g
     y = np.arange(len(themes))
     for i, g in enumerate(groups):
