@@ -339,7 +339,7 @@ def shared_cloud(shared: pd.DataFrame, *, value: str = "min_per_10k", max_words:
                         .head(max_words), "term", value)
     fig = start_figure(width=10.0, body_height=10.0 * height / width, title=title,
                        subtitle=subtitle, source=source, figsize=figsize,
-                       empty=not data and "没有各组共有的词")
+                       empty=False if data else "没有各组共有的词")
     if not data:
         return fig
     img = _cloud_image(data, color_func=lambda *a, **k: color, width=width, height=height,
