@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from tifa.report import briefing, export
+from tifa.report import briefing, captions, export
 from tifa.draw import style
 
 DOCUMENTS = pd.DataFrame({
@@ -51,9 +51,12 @@ def _make_output(out):
     # saved out of notebook order on purpose: the briefing sorts by section
     export.save_figure(_fig("反复出现的提法"), out, "04_slogans", "top_slogans",
                        caption="“习近平法治思想”用得最多（notebook caption）")
-    export.save_figure(_fig("各组高频词"), out, "01_keywords", "top_terms")  # caption from the table
-    export.save_figure(_fig("一幅自定义图"), out, "01_keywords", "custom")  # no caption, no rule
-    export.save_figure(_fig("各报告篇幅"), out, "00_corpus", "document_lengths")
+    # the caption is made where the figure is saved, from the table it draws
+    export.save_figure(_fig("各组高频词"), out, "01_keywords", "top_terms",
+                       caption=captions.top_terms(KEYWORDS))
+    export.save_figure(_fig("一幅自定义图"), out, "01_keywords", "custom")  # no caption
+    export.save_figure(_fig("各报告篇幅"), out, "00_corpus", "document_lengths",
+                       caption=captions.lengths(DOCUMENTS))
     export.save_figure(_fig("排在最前的图"), out, "01_keywords", "first", order=1)
     return out
 
@@ -86,16 +89,65 @@ def test_sections_and_single_figures_can_be_left_out(pack_dir):
         ("00_corpus", "document_lengths"), ("01_keywords", "first"), ("01_keywords", "top_terms")]
 
 
-def test_captions_come_from_the_notebook_then_the_table_then_the_title(pack_dir):
+def test_captions_are_the_ones_saved_with_the_figure_else_the_title(pack_dir):
     _, pack, _ = pack_dir
     fig = pack.figures.set_index("name")
     assert fig.loc["top_slogans", "caption"] == "“习近平法治思想”用得最多（notebook caption）"
     assert fig.loc["top_slogans", "caption_source"] == "notebook"
     assert fig.loc["top_terms", "caption"] == \
         "聊城市 2022 最常用的词是“法治”（每万词 141 次），厦门市 2023 是“宣传”（116 次）"
-    assert fig.loc["top_terms", "caption_source"] == "table"
+    assert fig.loc["top_terms", "caption_source"] == "notebook"
     assert fig.loc["document_lengths", "caption"].startswith("共 2 份报告 6,056 字")
     assert fig.loc["custom", "caption"] == "一幅自定义图" and fig.loc["custom", "caption_source"] == "title"
+
+
+def test_a_figure_saved_without_caption_shows_its_title_whatever_its_name(tmp_path):
+    export.save_table(KEYWORDS, tmp_path, "keywords")
+    export.save_figure(_fig("各组高频词"), tmp_path, "01_keywords", "top_terms")
+    fig = briefing.build_pack(tmp_path, date="2024-05-01").figures.set_index("name")
+    assert fig.loc["top_terms", "caption"] == "各组高频词"
+    assert fig.loc["top_terms", "caption_source"] == "title"
+
+
+def _save_figure_calls():
+    """Every ``save_figure(...)`` call in the code cells of notebooks/*.ipynb: (id, call node)."""
+    import ast
+    import json
+
+    calls = []
+    for nb in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            # IPython magics and shell lines are no Python
+            source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                               for line in source.split("\n"))
+            for node in ast.walk(ast.parse(source)):
+                func = getattr(node, "func", None)
+                name = getattr(func, "attr", None) or getattr(func, "id", None)
+                if isinstance(node, ast.Call) and name == "save_figure":
+                    figure = node.args[3].value if len(node.args) > 3 and isinstance(
+                        node.args[3], ast.Constant) else ast.unparse(node)[:60]
+                    calls.append((f"{nb.stem}/{figure}", node))
+    return calls
+
+
+#: Figures a notebook saves without a caption today (they show their title in the pack); the
+#: notebook change is asked for in issue 12: in 03_themes pass
+#: ``caption=captions.topic_terms(model.topics)``, and compute ``correspondence`` before saving
+#: ``topic_theme_overlap`` with ``caption=captions.topic_themes(correspondence)``.
+_UNCAPTIONED = {"03_themes/topic_terms", "03_themes/topic_theme_overlap"}
+
+
+@pytest.mark.parametrize("figure, call", [
+    pytest.param(*c, id=c[0], marks=[pytest.mark.xfail(
+        strict=False, reason="notebook edit pending (notebooks are owned by the runner rewrite)")]
+        if c[0] in _UNCAPTIONED else []) for c in _save_figure_calls()])
+def test_every_notebook_figure_is_saved_with_its_caption(figure, call):
+    assert "caption" in {k.arg for k in call.keywords}, \
+        f"{figure}: export.save_figure(...) without caption=; the briefing would show its title"
 
 
 def test_every_figure_is_in_the_pack_in_all_three_formats(pack_dir):

@@ -173,3 +173,13 @@ def test_theme_sections_uncoded_terms_and_topic_mix():
     mix = pd.DataFrame({"label": ["T1 · 法治", "T2 · 宣传", "T1 · 法治", "T2 · 宣传"],
                         "group": ["A", "A", "B", "B"], "share": [0.4, 0.6, 0.7, 0.3]})
     assert captions.topic_mix(mix) == "A 以“T2 · 宣传”为主（占 60%），B 以“T1 · 法治”为主（70%）"
+
+
+def test_topic_terms_and_topic_themes():
+    topics = pd.DataFrame({"label": ["T1 · 法治", "T2 · 宣传"], "weight_share": [0.35, 0.65]})
+    assert captions.topic_terms(topics) == "2 个数据主题，最大的是“T2 · 宣传”（占词权重的 65%）"
+    corr = pd.DataFrame({"label": ["T1 · 法治", "T2 · 宣传"],
+                         "theme": pd.array(["依法行政", pd.NA], dtype="string")})
+    assert captions.topic_themes(corr) == "2 个数据主题中 1 个对应词表主题；不在词表中的是“T2 · 宣传”"
+    assert captions.topic_themes(corr.head(1)) == "1 个数据主题中 1 个对应词表主题"
+    assert captions.topic_terms(topics.head(0)) == captions.NOTHING

@@ -172,25 +172,22 @@ def test_plan_numbers_quoted_and_bare(gwr):
 
 # ----------------------------------------------------------------------------- noise rules
 
+#: Quoted texts each noise rule rejects.
+QUOTED_NOISE = {
+    "single_char": ["好", "A"],
+    "number": ["2023", "100%", "4·15", "2023年", "APEC"],
+    "sentence": ["我们要把各项工作做好。", "要求：全面落实", "我们坚持把人民群众的小事当作自己的大事来办好",
+                 "一二三四五六七八九十" * 4 + "一"],
+    "ordinary_word": ["法治", "创新"],
+    "idiom": ["一心一意"],
+}
+#: Cited titles that are media, with the text right after them.
+CITED_MEDIA = {"在线访谈": "栏目、", "人民日报": "", "学习时报": "发表"}
+
+
 @pytest.mark.parametrize("text, kind, after, rule", [
-    ("好", "quoted", "", "single_char"),
-    ("A", "quoted", "", "single_char"),
-    ("2023", "quoted", "", "number"),
-    ("100%", "quoted", "", "number"),
-    ("4·15", "quoted", "", "number"),
-    ("2023年", "quoted", "", "number"),
-    ("APEC", "quoted", "", "number"),
-    ("我们要把各项工作做好。", "quoted", "", "sentence"),
-    ("要求：全面落实", "quoted", "", "sentence"),
-    ("我们坚持把人民群众的小事当作自己的大事来办好", "quoted", "", "sentence"),
-    ("一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一",
-     "quoted", "", "sentence"),
-    ("法治", "quoted", "", "ordinary_word"),
-    ("创新", "quoted", "", "ordinary_word"),
-    ("一心一意", "quoted", "", "idiom"),
-    ("在线访谈", "cited", "栏目、", "media"),
-    ("人民日报", "cited", "", "media"),
-    ("学习时报", "cited", "发表", "media"),
+    *[(text, "quoted", "", rule) for rule, texts in QUOTED_NOISE.items() for text in texts],
+    *[(text, "cited", after, "media") for text, after in CITED_MEDIA.items()],
 ])
 def test_noise_rules_reject(text, kind, after, rule):
     assert slogans.noise_reason(text, kind=kind, after=after) == rule

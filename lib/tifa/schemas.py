@@ -68,3 +68,7 @@ UNITS = [
 TOKENS = [
     "doc_id", "section_id", "para_id", "sent_id", "position", "token", "pos", "stop", "boilerplate",
 ]
+
+#: The ``reference`` of a keyness row whose reference pools all the other groups (the
+#: keyness table of :func:`tifa.analyze.compare.keyness`); charts colour it neutral.
+REST = "（其余各组）"

@@ -18,10 +18,9 @@ from scipy.stats import chi2
 
 from tifa.analyze.frequency import ALL_GROUP, DocumentTermMatrix, document_term_matrix
 from tifa.analyze.measures import rank_within, rate
-
-#: Label of the reference when a group is compared with all other groups pooled (and there is
-#: more than one other group).
-REST = "（其余各组）"
+# Label of the reference when a group is compared with all other groups pooled (and there is
+# more than one other group); defined with the table contracts, which the charts read too.
+from tifa.schemas import REST
 
 #: Columns of :func:`keyness` (and of ``tables/keyness.csv``), in order.
 KEYNESS_COLUMNS = ["term", "target", "reference", "n_target", "n_reference", "total_target",

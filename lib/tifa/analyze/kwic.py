@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tifa.analyze.groups import attach_group
+from tifa.analyze.measures import empty_table
 
 #: Columns of a concordance table, in order.
 KWIC_COLUMNS = ["doc_id", "group", "section", "left", "match", "right", "start",
@@ -211,13 +212,8 @@ def kwic(units_or_documents: pd.DataFrame, pattern: str | Iterable[str], *, rege
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({
-        "doc_id": pd.array([], dtype="string"), "group": pd.array([], dtype="string"),
-        "section": pd.array([], dtype="string"), "left": pd.array([], dtype="string"),
-        "match": pd.array([], dtype="string"), "right": pd.array([], dtype="string"),
-        "start": pd.array([], dtype="Int64"), "section_id": pd.array([], dtype="Int64"),
-        "para_id": pd.array([], dtype="Int64"), "sent_id": pd.array([], dtype="Int64"),
-    })
+    return empty_table(KWIC_COLUMNS, dict.fromkeys(("start", "section_id", "para_id", "sent_id"),
+                                                   "Int64"), default="string")
 
 
 def kwic_counts(concordance: pd.DataFrame) -> pd.DataFrame:
@@ -235,10 +231,8 @@ def kwic_counts(concordance: pd.DataFrame) -> pd.DataFrame:
         sorted by group then descending count.
     """
     if concordance.empty:
-        return pd.DataFrame({"group": pd.array([], dtype="string"),
-                             "match": pd.array([], dtype="string"),
-                             "count": pd.array([], dtype="int64"),
-                             "n_docs": pd.array([], dtype="int64")})
+        return empty_table(["group", "match", "count", "n_docs"],
+                           {"count": "int64", "n_docs": "int64"}, default="string")
     g = concordance.groupby(["group", "match"], sort=True)
     out = pd.DataFrame({"count": g.size(), "n_docs": g["doc_id"].nunique()}).reset_index()
     out = out.sort_values(["group", "count", "match"], ascending=[True, False, True])

@@ -1,4 +1,4 @@
-"""The recipes every result table shares: rates, ranks within a group, group sizes.
+"""The recipes every result table shares: rates, ranks within a group, group sizes, empty tables.
 
 Each is written once here and called by frequency, compare, themes, slogans, the explorer and
 the Dask counting, so that "per 10,000 tokens", "rank 1 = top of its group" and "how big is a
@@ -7,7 +7,7 @@ group" mean the same thing in every table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -138,3 +138,25 @@ def largest_groups(sizes: pd.Series, *, n: int = 12) -> list[str]:
     s = s.drop_duplicates("group").sort_values(["size", "group"], ascending=[False, True],
                                                kind="stable")
     return s["group"].head(n).tolist()
+
+
+def empty_table(columns: Sequence[str], dtypes: Mapping[str, str] | None = None, *,
+                default: str = "object") -> pd.DataFrame:
+    """A result table with no rows: its columns, in order, with their dtypes.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The table's columns.
+    dtypes : mapping of str to str, optional
+        ``{column: dtype}`` for the columns whose dtype is not ``default``.
+    default : str, default "object"
+        Dtype of the other columns (``"string"`` for tables of text).
+
+    Returns
+    -------
+    DataFrame
+        Zero rows, a RangeIndex.
+    """
+    dtypes = dtypes or {}
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, default)) for c in columns})

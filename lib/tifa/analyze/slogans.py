@@ -61,7 +61,7 @@ import pandas as pd
 
 from tifa import paths
 from tifa.analyze.groups import MISSING_GROUP, attach_group, group_of, group_order
-from tifa.analyze.measures import group_sizes, rate
+from tifa.analyze.measures import empty_table, group_sizes, rate
 
 __all__ = [
     "KINDS", "MENTIONS", "SLOGANS", "SUMMARY", "BY_GROUP", "TIMELINE", "OVERLAP", "TOP",
@@ -596,14 +596,8 @@ def _doc_candidates(doc_id: str, text: str, known_rx: re.Pattern | None,
 
 
 def _empty_mentions() -> pd.DataFrame:
-    return pd.DataFrame({
-        "doc_id": pd.array([], dtype="string"), "kind": pd.array([], dtype="string"),
-        "variant": pd.array([], dtype="string"), "slogan": pd.array([], dtype="string"),
-        "quoted": pd.array([], dtype="bool"), "start": pd.array([], dtype="int64"),
-        "end": pd.array([], dtype="int64"), "section_id": pd.array([], dtype="Int64"),
-        "sent_id": pd.array([], dtype="Int64"), "section": pd.array([], dtype="string"),
-        "section_role": pd.array([], dtype="string"), "noise": pd.array([], dtype="string"),
-    })
+    return empty_table(MENTIONS, {"quoted": "bool", "start": "int64", "end": "int64",
+                                  "section_id": "Int64", "sent_id": "Int64"}, default="string")
 
 
 def _space(kind: str) -> str:
@@ -866,7 +860,7 @@ def slogan_summary(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
     total_groups = len(order)
     total_docs = len(documents)
     if m.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in SUMMARY})
+        return empty_table(SUMMARY)
     m = attach_group(m, documents, by)
     years = (pd.to_numeric(documents["year"], errors="coerce")
              if "year" in documents.columns else pd.Series(np.nan, index=documents.index))
@@ -937,7 +931,7 @@ def slogans_by_group(mentions: pd.DataFrame, documents: pd.DataFrame, *,
     """
     m = _kept(mentions)
     if m.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in BY_GROUP})
+        return empty_table(BY_GROUP)
     summary = slogan_summary(mentions, documents, by=by)
     m = attach_group(m, documents, by)
     g = m.groupby(["slogan", "group"], sort=False)
@@ -998,7 +992,7 @@ def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 2
     """
     chosen = _ranked(summary, top_n, kinds, min_docs)
     if chosen.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in TOP})
+        return empty_table(TOP)
     rank = {s: i + 1 for i, s in enumerate(chosen["slogan"])}
     t = by_group[by_group["slogan"].isin(rank)].copy()
     weight = t.groupby("group")["count"].sum().sort_values(ascending=False, kind="stable")
@@ -1120,7 +1114,7 @@ def slogan_timeline(mentions: pd.DataFrame, documents: pd.DataFrame, *, top_n: i
         ``year_docs`` documents of that year, ``share_docs`` = n_docs / year_docs. Sorted by the
         slogans' order of choice, then year. Empty when no document has a year.
     """
-    empty = pd.DataFrame({c: pd.Series(dtype="object") for c in TIMELINE})
+    empty = empty_table(TIMELINE)
     if "year" not in documents.columns:
         return empty
     years = pd.to_numeric(documents["year"], errors="coerce")
@@ -1194,7 +1188,7 @@ def slogan_overlap(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
     if kinds is not None:
         m = m[m["kind"].isin(list(kinds))]
     if m.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in OVERLAP})
+        return empty_table(OVERLAP)
     m = attach_group(m, documents, by)
     per_group = m.groupby("group")["slogan"].nunique().sort_values(ascending=False, kind="stable")
     order = group_order(documents, by)

@@ -43,7 +43,7 @@ import pandas as pd
 import yaml
 
 from tifa import paths
-from tifa.analyze.groups import attach_group, group_of, group_order
+from tifa.analyze.groups import attach_group, group_order
 from tifa.analyze.measures import group_sizes, largest_groups as _largest, rank_within, rate
 from tifa.tokenize import filter_tokens
 

@@ -13,10 +13,12 @@ notebook, end a cell with the figure (or ``display(fig)``) to see it — figures
 :class:`ChartFigure`, a Figure with a PNG representation for Jupyter; save them with
 :func:`tifa.report.export.save_figure`.
 
-The building blocks the topic chart modules (``charts_keywords``, ``charts_themes``,
-``charts_slogans``) share are public here: :func:`new_figure`, :func:`frame_figure`,
-:func:`header_inches`, :func:`draw_empty`, :func:`require_columns`, :func:`truncate_label`,
-:func:`wrap_label`, :func:`format_number`, :func:`join_notes`.
+The building blocks the chart modules of the notebooks (``keyword_charts``, ``theme_charts``,
+``slogan_charts``) share are public here. Every chart begins with :func:`start_figure` (the
+figure sized for its body plus the frame, framed, or saying there is nothing to draw), which
+is made of :func:`new_figure`, :func:`header_inches`, :func:`frame_figure` and
+:func:`draw_empty`; labels and notes use :func:`require_columns`, :func:`truncate_label`,
+:func:`wrap_label`, :func:`format_number`, :func:`number_formatter` and :func:`join_notes`.
 """
 
 from __future__ import annotations
@@ -249,15 +251,91 @@ def header_inches(title, subtitle, source, width: float) -> float:
 
 
 def draw_empty(fig: Figure, message: str = EMPTY_MESSAGE) -> None:
+    """Write ``message`` in the middle of the figure, in place of a chart."""
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color=style.MUTED,
             transform=ax.transAxes)
 
 
+def start_figure(*, width: float, body_height: float, title: str | None = None,
+                 subtitle: str | None = None, source: str | None = None,
+                 figsize: tuple[float, float] | None = None, min_height: float = 0.0,
+                 header_width: float | None = None, empty: bool | str = False) -> Figure:
+    """The first step of every chart: a figure sized for its body, framed, maybe empty.
+
+    The height is ``body_height`` plus what the title, subtitle and source line take
+    (:func:`header_inches`), at least ``min_height``; the frame is drawn by
+    :func:`frame_figure`; with ``empty`` the figure says there is nothing to draw
+    (:func:`draw_empty`) and the caller returns it as it is.
+
+    Parameters
+    ----------
+    width : float
+        Figure width in inches.
+    body_height : float
+        Inches the chart itself needs, below the title and above the source line.
+    title, subtitle, source : str, optional
+        The frame's texts. Default none.
+    figsize : (float, float), optional
+        The caller's size in inches, used as given (``width``, ``body_height``,
+        ``min_height`` and ``header_width`` are then ignored). Default computed.
+    min_height : float, default 0.0
+        Smallest total height in inches.
+    header_width : float, optional
+        Width at which the frame's texts are wrapped to size the header; default ``width``.
+    empty : bool or str, default False
+        Nothing to draw: ``True`` writes :data:`EMPTY_MESSAGE`, a string writes itself.
+
+    Returns
+    -------
+    ChartFigure
+    """
+    if figsize is None:
+        header = header_inches(title, subtitle, source, width if header_width is None
+                               else header_width)
+        figsize = (width, max(min_height, body_height + header))
+    fig = new_figure(*figsize)
+    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    if empty:
+        draw_empty(fig, empty if isinstance(empty, str) else EMPTY_MESSAGE)
+    return fig
+
+
 def join_notes(*parts: str | None) -> str | None:
+    """The notes given (``None`` and empty ones left out) joined by ``；``, or None."""
     parts = [p for p in parts if p]
     return "；".join(parts) if parts else None
+
+
+def keep_first(items, n: int, subtitle: str | None, *, noun: str = "组",
+               hint: str | None = None):
+    """The first ``n`` of ``items``, and the subtitle saying so when some were left out.
+
+    Parameters
+    ----------
+    items : list or DataFrame
+        What a chart would draw (groups, themes …; the rows of a table).
+    n : int
+        Most items drawn.
+    subtitle : str or None
+        The chart's subtitle.
+    noun : str, default "组"
+        What the items are, with its measure word: ``"组"``, ``"项"``, ``"个主题"``.
+    hint : str, optional
+        A further note when items were left out (``"组多时请看热力图"``).
+
+    Returns
+    -------
+    (list or DataFrame, str or None)
+        The items kept and the subtitle, with ``仅显示前 n 组（共 m 组）`` added when
+        ``items`` had more than ``n``.
+    """
+    if len(items) <= n:
+        return items, subtitle
+    note = f"仅显示前 {n} {noun}（共 {len(items)} {noun}）"
+    kept = items.head(n) if isinstance(items, pd.DataFrame) else items[:n]
+    return kept, join_notes(subtitle, note, hint)
 
 
 # ---------------------------------------------------------------------------- charts
@@ -326,10 +404,7 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
         groups = [(None, freq)]
     else:
         groups = list(freq.groupby(group, sort=False, dropna=False))
-    n_groups = len(groups)
-    shown = groups[:max_panels]
-    if n_groups > max_panels:
-        subtitle = join_notes(subtitle, f"仅显示前 {max_panels} 组（共 {n_groups} 组）")
+    shown, subtitle = keep_first(groups, max_panels, subtitle)
     palette = dict(colors) if colors is not None else (
         style.group_colors(freq[group].dropna()) if group is not None else {})
 
@@ -338,14 +413,10 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
         ncols = 1 if n == 1 else 2 if n in (2, 4) else 3 if n <= 9 else 4
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    if figsize is None:
-        width = min(18.0, max(7.5, 4.4 * ncols + 0.6))
-        panel_h = 0.27 * top_n + 0.9
-        figsize = (width, nrows * panel_h + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=min(18.0, max(7.5, 4.4 * ncols + 0.6)),
+                       body_height=nrows * (0.27 * top_n + 0.9), title=title,
+                       subtitle=subtitle, source=source, figsize=figsize, empty=freq.empty)
     if freq.empty:
-        draw_empty(fig)
         return fig
 
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
@@ -433,23 +504,15 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
     require_columns(table, cols, "bar")
     if orientation not in ("h", "v"):
         raise ValueError(f"orientation must be 'h' or 'v', got {orientation!r}")
-    n_rows = len(table)
-    if n_rows > max_bars:
-        subtitle = join_notes(subtitle, f"仅显示前 {max_bars} 项（共 {n_rows} 项）")
-    rows = table.head(max_bars)
+    rows, subtitle = keep_first(table, max_bars, subtitle, noun="项")
     n = len(rows)
-    width_guess = (figsize[0] if figsize else
-                   10.0 if orientation == "h" else min(18.0, max(7.0, 0.75 * n + 2.0)))
-    if figsize is None:
-        extra = header_inches(title, subtitle, source, width_guess)
-        if orientation == "h":
-            figsize = (width_guess, max(2.2, 0.36 * n + 1.1) + extra)
-        else:
-            figsize = (width_guess, 4.6 + extra)
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    if orientation == "h":
+        width, body_height = 10.0, max(2.2, 0.36 * n + 1.1)
+    else:
+        width, body_height = min(18.0, max(7.0, 0.75 * n + 2.0)), 4.6
+    fig = start_figure(width=width, body_height=body_height, title=title, subtitle=subtitle,
+                       source=source, figsize=figsize, empty=rows.empty)
     if rows.empty:
-        draw_empty(fig)
         return fig
     ax = fig.add_subplot()
     vals = rows[value].to_numpy(dtype=float)
@@ -463,34 +526,34 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
         bars = ax.barh(pos, vals, color=bar_colors, height=0.72)
         ax.set_yticks(pos, labels=[truncate_label(t, 2 * label_chars) for t in rows[label]])
         ax.set_ylim(n - 0.5, -0.5)
-        ax.grid(axis="y", visible=False)
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlabel(_value_label(value, value_label), color=style.MUTED)
-        _integer_ticks(ax.xaxis, vals)
-        if len(vals) and np.nanmax(vals) > 0 and show_values:
-            ax.set_xlim(0, float(np.nanmax(vals)) * 1.12)
+        label_axis, value_axis, headroom = "y", "x", 1.12
     else:
         bars = ax.bar(pos, vals, color=bar_colors, width=0.72)
         ax.set_xticks(pos, labels=[wrap_label(t, 2 * max(2, label_chars // 2), max_lines=3)
                                    for t in rows[label]])
-        ax.grid(axis="x", visible=False)
-        ax.tick_params(axis="x", length=0)
-        ax.set_ylabel(_value_label(value, value_label), color=style.MUTED)
-        _integer_ticks(ax.yaxis, vals)
-        if len(vals) and np.nanmax(vals) > 0 and show_values:
-            ax.set_ylim(0, float(np.nanmax(vals)) * 1.1)
+        label_axis, value_axis, headroom = "x", "y", 1.1
+    ax.grid(axis=label_axis, visible=False)
+    ax.tick_params(axis=label_axis, length=0)
+    getattr(ax, f"set_{value_axis}label")(_value_label(value, value_label), color=style.MUTED)
+    _integer_ticks(getattr(ax, f"{value_axis}axis"), vals)
+    if len(vals) and np.nanmax(vals) > 0 and show_values:
+        getattr(ax, f"set_{value_axis}lim")(0, float(np.nanmax(vals)) * headroom)
     if show_values:
         ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=3, fontsize=9,
                      color=style.MUTED)
     if group is not None:
-        from matplotlib.patches import Patch
-
-        seen = list(dict.fromkeys(rows[group].tolist()))
-        handles = [Patch(color=palette.get(g, style.PALETTE[0]), label=truncate_label(g, 24))
-                   for g in seen]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  borderaxespad=0.0)
+        _group_legend(ax, rows[group], palette)
     return fig
+
+
+def _group_legend(ax, groups: pd.Series, palette: Mapping) -> None:
+    """A legend right of ``ax``: one patch per group, in order of first appearance."""
+    from matplotlib.patches import Patch
+
+    seen = list(dict.fromkeys(groups.tolist()))
+    ax.legend(handles=[Patch(color=palette.get(g, style.PALETTE[0]), label=truncate_label(g, 24))
+                       for g in seen],
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 def document_lengths(documents: pd.DataFrame, *, label: str = "label",
@@ -543,18 +606,12 @@ def document_lengths(documents: pd.DataFrame, *, label: str = "label",
                        f"it has {list(documents.columns)}")
     require_columns(documents, [label] + present + ([group] if group is not None else []),
              "document_lengths")
-    n_rows = len(documents)
-    if n_rows > max_bars:
-        subtitle = join_notes(subtitle, f"仅显示前 {max_bars} 篇（共 {n_rows} 篇）")
-    rows = documents.head(max_bars)
+    rows, subtitle = keep_first(documents, max_bars, subtitle, noun="篇")
     n = len(rows)
-    if figsize is None:
-        width = min(16.0, 4.0 + 3.6 * len(present))
-        figsize = (width, max(2.2, 0.36 * n + 1.2) + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=min(16.0, 4.0 + 3.6 * len(present)),
+                       body_height=max(2.2, 0.36 * n + 1.2), title=title, subtitle=subtitle,
+                       source=source, figsize=figsize, empty=rows.empty)
     if rows.empty:
-        draw_empty(fig)
         return fig
     axes = fig.subplots(1, len(present), sharey=True, squeeze=False).ravel()
     pos = np.arange(n)
@@ -582,12 +639,7 @@ def document_lengths(documents: pd.DataFrame, *, label: str = "label",
                 ax.set_xlim(0, float(finite.max()) * 1.18)
     axes[0].set_yticks(pos, labels=[truncate_label(t, 2 * label_chars) for t in rows[label]])
     if palette is not None:
-        from matplotlib.patches import Patch
-
-        seen = list(dict.fromkeys(rows[group].tolist()))
-        axes[-1].legend(handles=[Patch(color=palette.get(g, style.PALETTE[0]),
-                                       label=truncate_label(g, 24)) for g in seen],
-                        loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        _group_legend(axes[-1], rows[group], palette)
     return fig
 
 
@@ -667,13 +719,9 @@ def wordcloud(freqs, *, term: str = "term", value: str = "count", title: str | N
     from wordcloud import WordCloud
 
     data = _as_frequencies(freqs, term, value)
-    if figsize is None:
-        w = 10.0
-        figsize = (w, w * height / width + header_inches(title, subtitle, source, w))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=10.0, body_height=10.0 * height / width, title=title,
+                       subtitle=subtitle, source=source, figsize=figsize, empty=not data)
     if not data:
-        draw_empty(fig)
         return fig
     kwargs = {}
     if color is not None:

@@ -30,8 +30,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from tifa.draw import style
-from tifa.draw.charts import (draw_empty, format_number, frame_figure, header_inches,
-                         join_notes, new_figure, require_columns, truncate_label)
+from tifa.draw.charts import (format_number, join_notes, require_columns, start_figure,
+                              truncate_label)
+from tifa.schemas import REST
 
 #: Colour of a reference that pools several groups, and of terms that are not distinctive.
 NEUTRAL = "#9a9a9a"
@@ -102,13 +103,9 @@ def compare_top_bars(table: pd.DataFrame, *, value: str = "per_10k", max_terms: 
         subtitle = join_notes(subtitle, f"显示前 {max_terms} 个词（共 {table['term'].nunique()} 个）")
     dots = n_g > 4
     row_h = 0.34 if dots else max(0.34, 0.2 * n_g + 0.1)
-    if figsize is None:
-        width = 10.0
-        figsize = (width, max(3.0, row_h * n_t + 1.4) + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=10.0, body_height=max(3.0, row_h * n_t + 1.4), title=title,
+                       subtitle=subtitle, source=source, figsize=figsize, empty=not terms)
     if not terms:
-        draw_empty(fig)
         return fig
     palette = _palette(groups, colors)
     ax = fig.add_subplot()
@@ -213,13 +210,10 @@ def wordcloud_grid(freq: pd.DataFrame, *, value: str = "per_10k", n_words: int =
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     width = 12.0
-    if figsize is None:
-        panel_h = (width / ncols) * 10 / 16 + 0.45
-        figsize = (width, nrows * panel_h + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=width, body_height=nrows * ((width / ncols) * 10 / 16 + 0.45),
+                       title=title, subtitle=subtitle, source=source, figsize=figsize,
+                       empty=not shown)
     if not shown:
-        draw_empty(fig)
         return fig
     palette = _palette(all_groups, colors)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
@@ -281,15 +275,11 @@ def comparison_cloud(over: pd.DataFrame, *, value: str = "excess", max_words: in
     """
     require_columns(over, ["term", "group", value], "comparison_cloud")
     groups = list(dict.fromkeys(over["group"].tolist()))
-    if figsize is None:
-        w = 11.0
-        figsize = (w, w * height / width * 0.82 + 0.5 + header_inches(title, subtitle, source, w))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     data = _frequencies(over.sort_values(value, ascending=False, kind="stable").head(max_words),
                         "term", value)
+    fig = start_figure(width=11.0, body_height=11.0 * height / width * 0.82 + 0.5, title=title,
+                       subtitle=subtitle, source=source, figsize=figsize, empty=not data)
     if not data:
-        draw_empty(fig)
         return fig
     palette = _palette(groups, colors)
     owner = dict(zip(over["term"].astype(str), over["group"]))
@@ -345,15 +335,12 @@ def shared_cloud(shared: pd.DataFrame, *, value: str = "min_per_10k", max_words:
     matplotlib.figure.Figure
     """
     require_columns(shared, ["term", value], "shared_cloud")
-    if figsize is None:
-        w = 10.0
-        figsize = (w, w * height / width + header_inches(title, subtitle, source, w))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
     data = _frequencies(shared.sort_values(value, ascending=False, kind="stable")
                         .head(max_words), "term", value)
+    fig = start_figure(width=10.0, body_height=10.0 * height / width, title=title,
+                       subtitle=subtitle, source=source, figsize=figsize,
+                       empty=False if data else "没有各组共有的词")
     if not data:
-        draw_empty(fig, "没有各组共有的词")
         return fig
     img = _cloud_image(data, color_func=lambda *a, **k: color, width=width, height=height,
                        max_words=max_words, random_state=random_state)
@@ -409,35 +396,19 @@ def keyness_bars(key: pd.DataFrame, *, target: str | None = None, n: int = 20,
     """
     require_columns(key, ["term", "target", "reference", value, "p"], "keyness_bars")
     if key.empty:
-        fig = new_figure(10.0, 4.0)
-        frame_figure(fig, title=title or "关键词", subtitle=subtitle, source=source)
-        draw_empty(fig)
-        return fig
-    target = str(key["target"].iloc[0]) if target is None else str(target)
-    sub = key[key["target"].astype(str) == target]
-    if sub.empty:
-        raise KeyError(f"no keyness rows for target {target!r}")
-    reference = str(sub["reference"].iloc[0])
+        return _empty_pair_figure(title or "关键词", subtitle, source)
+    target, reference, sub = _pair(key, target)
     pos = sub[sub[value] > 0].sort_values(value, ascending=False, kind="stable").head(n)
     neg = sub[sub[value] < 0].sort_values(value, ascending=True, kind="stable").head(n)
     rows = pd.concat([pos, neg.iloc[::-1]], ignore_index=True)
     if title is None:
         title = f"关键词：{truncate_label(target, 24)} 对比 {truncate_label(reference, 24)}"
     n_rows = len(rows)
-    if figsize is None:
-        width = 10.0
-        figsize = (width, max(3.0, 0.27 * n_rows + 1.6) + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=10.0, body_height=max(3.0, 0.27 * n_rows + 1.6), title=title,
+                       subtitle=subtitle, source=source, figsize=figsize, empty=rows.empty)
     if rows.empty:
-        draw_empty(fig)
         return fig
-    palette = dict(colors) if colors is not None else style.group_colors(
-        [g for g in (target, reference) if g != _rest_label()])
-    c_t = palette.get(target, style.PALETTE[0])
-    c_r = palette.get(reference, NEUTRAL)
-    if c_r == c_t:
-        c_r = NEUTRAL
+    c_t, c_r = _pair_colors(target, reference, colors)
     ax = fig.add_subplot()
     vals = rows[value].to_numpy(dtype=float)
     sig = rows["p"].to_numpy(dtype=float) < p
@@ -475,10 +446,29 @@ def keyness_bars(key: pd.DataFrame, *, target: str | None = None, n: int = 20,
     return fig
 
 
-def _rest_label() -> str:
-    from tifa.analyze.compare import REST
+def _empty_pair_figure(title: str, subtitle: str | None, source: str | None) -> Figure:
+    """What a target-against-reference chart shows for an empty keyness table."""
+    return start_figure(width=10.0, body_height=0.0, figsize=(10.0, 4.0), title=title,
+                        subtitle=subtitle, source=source, empty=True)
 
-    return REST
+
+def _pair(key: pd.DataFrame, target: str | None) -> tuple[str, str, pd.DataFrame]:
+    """The target (default: the first in the table), its reference and its rows of ``key``."""
+    target = str(key["target"].iloc[0]) if target is None else str(target)
+    sub = key[key["target"].astype(str) == target]
+    if sub.empty:
+        raise KeyError(f"no keyness rows for target {target!r}")
+    return target, str(sub["reference"].iloc[0]), sub
+
+
+def _pair_colors(target: str, reference: str, colors: Mapping | None) -> tuple[str, str]:
+    """Colours of target and reference: their group colours; a pooled reference (:data:`REST`)
+    or one that would look like the target is :data:`NEUTRAL`."""
+    palette = dict(colors) if colors is not None else style.group_colors(
+        [g for g in (target, reference) if g != REST])
+    c_t = palette.get(target, style.PALETTE[0])
+    c_r = palette.get(reference, NEUTRAL)
+    return c_t, (NEUTRAL if c_r == c_t else c_r)
 
 
 # ---------------------------------------------------------------------------- similarity
@@ -531,14 +521,11 @@ def similarity_heatmap(sim: pd.DataFrame, *, clusters: dict | None = None,
         subtitle = join_notes(subtitle, f"{n} 组，标签从略")
     if annotate is None:
         annotate = n <= 12
-    if figsize is None:
-        side = min(11.0, max(5.0, 0.45 * n + 3.0)) if n <= max_labels else 10.0
-        width = side + (2.2 if z is not None else 0) + 1.2
-        figsize = (max(width, 8.0), side + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    side = min(11.0, max(5.0, 0.45 * n + 3.0)) if n <= max_labels else 10.0
+    width = side + (2.2 if z is not None else 0) + 1.2
+    fig = start_figure(width=max(width, 8.0), body_height=side, header_width=width, title=title,
+                       subtitle=subtitle, source=source, figsize=figsize, empty=n == 0)
     if n == 0:
-        draw_empty(fig)
         return fig
     mat = sim.loc[order, order].to_numpy(dtype=float).copy()
     np.fill_diagonal(mat, np.nan)
@@ -647,25 +634,14 @@ def rate_scatter(key: pd.DataFrame, *, target: str | None = None, n_labels: int 
             "per_10k_reference", "n_target", "n_reference"]
     require_columns(key, cols, "rate_scatter")
     if key.empty:
-        fig = new_figure(10.0, 4.0)
-        frame_figure(fig, title=title or "用词频率对照", subtitle=subtitle, source=source)
-        draw_empty(fig)
-        return fig
-    target = str(key["target"].iloc[0]) if target is None else str(target)
-    sub = key[key["target"].astype(str) == target].reset_index(drop=True)
-    reference = str(sub["reference"].iloc[0])
+        return _empty_pair_figure(title or "用词频率对照", subtitle, source)
+    target, reference, sub = _pair(key, target)
+    sub = sub.reset_index(drop=True)
     if title is None:
         title = f"{truncate_label(target, 20)} 与 {truncate_label(reference, 20)} 用词频率对照"
-    if figsize is None:
-        width = 10.0
-        figsize = (width, 8.0 + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
-    palette = dict(colors) if colors is not None else style.group_colors(
-        [g for g in (target, reference) if g != _rest_label()])
-    c_a, c_b = palette.get(target, style.PALETTE[0]), palette.get(reference, NEUTRAL)
-    if c_a == c_b:
-        c_b = NEUTRAL
+    fig = start_figure(width=10.0, body_height=8.0, title=title, subtitle=subtitle,
+                       source=source, figsize=figsize)
+    c_a, c_b = _pair_colors(target, reference, colors)
 
     x = sub["per_10k_target"].to_numpy(dtype=float)
     y = sub["per_10k_reference"].to_numpy(dtype=float)

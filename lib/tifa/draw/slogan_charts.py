@@ -20,8 +20,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from tifa.draw import style
-from tifa.draw.charts import (draw_empty, format_number, frame_figure, header_inches,
-                         new_figure, require_columns, truncate_label)
+from tifa.draw.charts import (format_number, join_notes, require_columns, start_figure,
+                              truncate_label)
 
 __all__ = ["slogan_bars", "slogan_heatmap", "slogan_timeline", "slogan_upset",
            "STATUS_LABELS", "OTHER_COLOR"]
@@ -86,14 +86,10 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
     blocks = [(s, slogans[slogans["status"] == s]) for s in _STATUS_ORDER]
     blocks = [(s, b) for s, b in blocks if len(b)]
     n_rows = len(slogans)
-    if figsize is None:
-        width = 10.0
-        figsize = (width, 0.34 * n_rows + 0.55 * len(blocks) + 0.9
-                   + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=10.0, body_height=0.34 * n_rows + 0.55 * len(blocks) + 0.9,
+                       title=title, subtitle=subtitle, source=source, figsize=figsize,
+                       empty=top.empty)
     if top.empty:
-        draw_empty(fig)
         return fig
     present = set(top["group"])
     palette = _palette(list(dict.fromkeys(top["group"])), colors)
@@ -177,14 +173,12 @@ def slogan_heatmap(matrix: pd.DataFrame, *, title: str = "提法 × 组",
     n_rows, n_cols = matrix.shape
     total = int(matrix.attrs.get("n_groups_total") or n_cols)
     if total > n_cols:
-        subtitle = "；".join(p for p in (subtitle, f"仅显示使用最多的 {n_cols} 组（共 {total} 组）") if p)
-    if figsize is None:
-        width = min(16.0, max(7.5, 3.2 + 0.75 * n_cols + 0.18 * label_chars))
-        figsize = (width, 0.3 * n_rows + 1.8 + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
-    if n_rows == 0 or n_cols == 0:
-        draw_empty(fig)
+        subtitle = join_notes(subtitle, f"仅显示使用最多的 {n_cols} 组（共 {total} 组）")
+    empty = n_rows == 0 or n_cols == 0
+    fig = start_figure(width=min(16.0, max(7.5, 3.2 + 0.75 * n_cols + 0.18 * label_chars)),
+                       body_height=0.3 * n_rows + 1.8, title=title, subtitle=subtitle,
+                       source=source, figsize=figsize, empty=empty)
+    if empty:
         return fig
     values = matrix.to_numpy(dtype=float)
     ax = fig.add_subplot()
@@ -279,10 +273,6 @@ def slogan_timeline(timeline: pd.DataFrame, *, value: str = "count",
     label = value_label or {"count": "使用次数", "share_docs": "使用该提法的报告占比",
                             "n_docs": "使用该提法的报告数"}.get(value, value)
     if len(years) < 2 or not slogans:
-        width = 10.0
-        height = 2.4 + header_inches(title, subtitle, source, width)
-        fig = new_figure(*(figsize or (width, height)))
-        frame_figure(fig, title=title, subtitle=subtitle, source=source)
         if not years:
             msg = "语料中的报告没有年份信息，无法绘制年度走势。"
         elif len(years) == 1:
@@ -290,16 +280,13 @@ def slogan_timeline(timeline: pd.DataFrame, *, value: str = "count",
                    "加入其他年份的报告后再看此图。")
         else:
             msg = "没有可追踪的提法。"
-        draw_empty(fig, msg)
-        return fig
+        return start_figure(width=10.0, body_height=2.4, title=title, subtitle=subtitle,
+                            source=source, figsize=figsize, empty=msg)
     n = len(slogans)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    if figsize is None:
-        width = min(16.0, 3.0 * ncols + 0.8)
-        figsize = (width, 2.1 * nrows + 0.6 + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=min(16.0, 3.0 * ncols + 0.8), body_height=2.1 * nrows + 0.6,
+                       title=title, subtitle=subtitle, source=source, figsize=figsize)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
     share = value == "share_docs"
     for i, (ax, s) in enumerate(zip(axes, slogans)):
@@ -363,15 +350,13 @@ def slogan_upset(overlap: pd.DataFrame, *, title: str = "各组提法的交集",
                   [c for c in overlap.columns if overlap[c].dtype == bool])
     rows = overlap.head(max_bars)
     n_bars, n_groups = len(rows), len(groups)
-    if figsize is None:
-        width = min(16.0, max(7.5, 2.4 + 0.2 * label_chars + 0.62 * n_bars))
-        figsize = (width, 3.2 + 0.42 * n_groups + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
     if len(overlap) > max_bars:
-        subtitle = "；".join(p for p in (subtitle, f"仅显示前 {max_bars} 种组合（共 {len(overlap)} 种）") if p)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
-    if rows.empty or not groups:
-        draw_empty(fig)
+        subtitle = join_notes(subtitle, f"仅显示前 {max_bars} 种组合（共 {len(overlap)} 种）")
+    empty = rows.empty or not groups
+    fig = start_figure(width=min(16.0, max(7.5, 2.4 + 0.2 * label_chars + 0.62 * n_bars)),
+                       body_height=3.2 + 0.42 * n_groups, title=title, subtitle=subtitle,
+                       source=source, figsize=figsize, empty=empty)
+    if empty:
         return fig
     palette = dict(colors) if colors is not None else style.group_colors(groups)
     bar_ax, dot_ax = fig.subplots(2, 1, sharex=True,

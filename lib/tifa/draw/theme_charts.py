@@ -20,9 +20,8 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import offset_copy
 
 from tifa.draw import style
-from tifa.draw.charts import (draw_empty, format_number, frame_figure, header_inches,
-                         join_notes, new_figure, number_formatter, require_columns,
-                         truncate_label, wrap_label)
+from tifa.draw.charts import (bar_top_terms, format_number, keep_first, number_formatter,
+                              require_columns, start_figure, truncate_label, wrap_label)
 
 #: Chinese names of the parts of a report (``section_role``).
 ROLE_LABELS = {"front": "开头", "work": "工作情况", "problems": "问题与不足",
@@ -57,6 +56,15 @@ def _label(value: str, value_label: str | None) -> str:
 
 def _first_order(values: pd.Series) -> list:
     return list(dict.fromkeys(values.tolist()))
+
+
+def _grid(table: pd.DataFrame, *, index: str, columns: str, value: str, rows: list,
+          cols: list) -> pd.DataFrame:
+    """``value`` laid out as ``rows`` × ``cols`` (the first value of a cell; NaN where none)."""
+    return (table[table[index].isin(rows) & table[columns].isin(cols)]
+            .pivot_table(index=index, columns=columns, values=value, aggfunc="first",
+                         dropna=False)
+            .reindex(index=rows, columns=cols))
 
 
 def _ink(color) -> str:
@@ -96,31 +104,18 @@ def _heatmap(table: pd.DataFrame, *, row: str, col: str, value: str, title: str,
              row_chars: int, col_chars: int, figsize, what: str,
              percent: bool | None = None, row_noun: str = "行", col_noun: str = "列") -> Figure:
     require_columns(table, [row, col, value], what)
-    rows = _first_order(table[row])
-    cols = _first_order(table[col])
-    notes = []
-    if len(rows) > max_rows:
-        notes.append(f"仅显示前 {max_rows} {row_noun}（共 {len(rows)} {row_noun}）")
-        rows = rows[:max_rows]
-    if len(cols) > max_cols:
-        notes.append(f"仅显示前 {max_cols} {col_noun}（共 {len(cols)} {col_noun}）")
-        cols = cols[:max_cols]
-    subtitle = join_notes(subtitle, *notes)
-    grid = (table[table[row].isin(rows) & table[col].isin(cols)]
-            .pivot_table(index=row, columns=col, values=value, aggfunc="first", dropna=False)
-            .reindex(index=rows, columns=cols))
-    values = grid.to_numpy(dtype=float)
+    rows, subtitle = keep_first(_first_order(table[row]), max_rows, subtitle, noun=row_noun)
+    cols, subtitle = keep_first(_first_order(table[col]), max_cols, subtitle, noun=col_noun)
+    values = _grid(table, index=row, columns=col, value=value, rows=rows,
+                   cols=cols).to_numpy(dtype=float)
     col_labels = [wrap_label(c, col_chars, max_lines=3) for c in cols]
     n_lines = max((lbl.count("\n") + 1 for lbl in col_labels), default=1)
-    if figsize is None:
-        width = min(16.0, max(7.5, 2.6 + 0.11 * row_chars + 0.8 * len(cols) + 1.4))
-        height = (0.5 * len(rows) + 0.25 * n_lines + 1.0
-                  + header_inches(title, subtitle, source, width))
-        figsize = (width, max(3.5, height))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
-    if table.empty or not rows or not cols:
-        draw_empty(fig)
+    empty = table.empty or not rows or not cols
+    fig = start_figure(width=min(16.0, max(7.5, 2.6 + 0.11 * row_chars + 0.8 * len(cols) + 1.4)),
+                       body_height=0.5 * len(rows) + 0.25 * n_lines + 1.0, min_height=3.5,
+                       title=title, subtitle=subtitle, source=source, figsize=figsize,
+                       empty=empty)
+    if empty:
         return fig
     ax = fig.add_subplot()
     finite = values[np.isfinite(values)]
@@ -308,29 +303,19 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     """
     require_columns(scores, [theme, group, value], "theme_profiles")
     themes = _first_order(scores[theme])
-    groups = _first_order(scores[group])
-    if len(groups) > max_groups:
-        subtitle = join_notes(subtitle,
-                         f"仅显示前 {max_groups} 组（共 {len(groups)} 组）；组多时请看热力图")
-        groups = groups[:max_groups]
+    groups, subtitle = keep_first(_first_order(scores[group]), max_groups, subtitle,
+                                  hint="组多时请看热力图")
+    grid = _grid(scores, index=theme, columns=group, value=value, rows=themes, cols=groups)
     palette = dict(colors) if colors is not None else style.group_colors(scores[group])
     if show_values is None:
         show_values = len(groups) <= 3
     n_g = max(1, len(groups))
-    if figsize is None:
-        width = 10.0
-        height = (len(themes) * (0.17 * n_g + 0.3) + 1.2
-                  + header_inches(title, subtitle, source, width))
-        figsize = (width, max(3.5, height))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=10.0, body_height=len(themes) * (0.17 * n_g + 0.3) + 1.2,
+                       min_height=3.5, title=title, subtitle=subtitle, source=source,
+                       figsize=figsize, empty=scores.empty)
     if scores.empty:
-        draw_empty(fig)
         return fig
     ax = fig.add_subplot()
-    grid = (scores[scores[group].isin(groups)]
-            .pivot_table(index=theme, columns=group, values=value, aggfunc="first", dropna=False)
-            .reindex(index=themes, columns=groups))
     band = 0.8 / n_g
     y = np.arange(len(themes))
     for i, g in enumerate(groups):
@@ -446,9 +431,7 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
         parts = ([r for r in ROLE_LABELS if r in present]
                  + [r for r in present if r not in ROLE_LABELS])
     parts = list(parts)
-    if len(groups) > max_groups:
-        subtitle = join_notes(subtitle, f"仅显示前 {max_groups} 组（共 {len(groups)} 组）")
-        groups = groups[:max_groups]
+    groups, subtitle = keep_first(groups, max_groups, subtitle)
     extra = [p for p in parts if p not in ROLE_COLORS]
     colors = dict(ROLE_COLORS)
     colors.update(zip(extra, TOPIC_PALETTE))
@@ -457,14 +440,10 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
         ncols = 1 if n == 1 else 2 if n <= 4 else 3
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    if figsize is None:
-        width = min(18.0, 2.0 + 5.2 * ncols)
-        panel_h = 0.36 * len(themes) + 0.9
-        figsize = (width, nrows * panel_h + 0.6 + header_inches(title, subtitle, source, width))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    fig = start_figure(width=min(18.0, 2.0 + 5.2 * ncols),
+                       body_height=nrows * (0.36 * len(themes) + 0.9) + 0.6, title=title,
+                       subtitle=subtitle, source=source, figsize=figsize, empty=sections.empty)
     if sections.empty:
-        draw_empty(fig)
         return fig
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     for ax, g in zip(axes, groups):
@@ -527,26 +506,16 @@ def topic_mix(mix: pd.DataFrame, *, value: str = "share", topic: str = "label",
     """
     require_columns(mix, [topic, group, value], "topic_mix")
     topics = _first_order(mix[topic])
-    groups = _first_order(mix[group])
-    if len(groups) > max_groups:
-        subtitle = join_notes(subtitle, f"仅显示前 {max_groups} 组（共 {len(groups)} 组）")
-        groups = groups[:max_groups]
+    groups, subtitle = keep_first(_first_order(mix[group]), max_groups, subtitle)
     palette = dict(colors) if colors is not None else topic_colors(topics)
-    if figsize is None:
-        width = 11.0
-        legend_rows = math.ceil(len(topics) / 2)
-        height = (0.45 * len(groups) + 1.0 + 0.3 * legend_rows
-                  + header_inches(title, subtitle, source, width))
-        figsize = (width, max(3.2, height))
-    fig = new_figure(*figsize)
-    frame_figure(fig, title=title, subtitle=subtitle, source=source)
+    legend_rows = math.ceil(len(topics) / 2)
+    fig = start_figure(width=11.0, body_height=0.45 * len(groups) + 1.0 + 0.3 * legend_rows,
+                       min_height=3.2, title=title, subtitle=subtitle, source=source,
+                       figsize=figsize, empty=mix.empty)
     if mix.empty:
-        draw_empty(fig)
         return fig
     ax = fig.add_subplot()
-    grid = (mix[mix[group].isin(groups)]
-            .pivot_table(index=group, columns=topic, values=value, aggfunc="first", dropna=False)
-            .reindex(index=groups, columns=topics))
+    grid = _grid(mix, index=group, columns=topic, value=value, rows=groups, cols=topics)
     _stacked(ax, groups, topics, grid, palette, label_min=label_min, totals=None,
              label_chars=label_chars)
     handles = [Patch(color=palette[t], label=truncate_label(t, 2 * legend_chars)) for t in topics]
@@ -581,8 +550,6 @@ def topic_terms(terms: pd.DataFrame, *, top_n: int = 8, topic: str = "label",
     -------
     matplotlib.figure.Figure
     """
-    from tifa.draw.charts import bar_top_terms
-
     require_columns(terms, [topic, term, value], "topic_terms")
     palette = dict(colors) if colors is not None else topic_colors(_first_order(terms[topic]))
     return bar_top_terms(terms, term=term, value=value, group=topic, top_n=top_n, title=title,

@@ -34,6 +34,7 @@ Text encodings are detected by :func:`decode_bytes`:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import os
 import re
@@ -362,6 +363,37 @@ def _read_bytes(path: str | os.PathLike) -> bytes:
         raise ReadError(f"cannot open: {exc.strerror or exc}") from None
 
 
+def _read_content(path: str | os.PathLike, *, office: tuple[str, str] | None = None) -> bytes:
+    """The bytes of a binary document: a ReadError when it is empty, and for an Office Open
+    XML file (``office=(kind, legacy extension)``) when it is not one (:func:`_zip_reason`)."""
+    data = _read_bytes(path)
+    if not data:
+        raise ReadError("file is empty")
+    reason = _zip_reason(data, *office) if office else None
+    if reason:
+        raise ReadError(reason)
+    return data
+
+
+@contextlib.contextmanager
+def _invalid(what: str):
+    """Turn whatever the parsing library raises into ``ReadError("not a valid <what> (...)")``."""
+    try:
+        yield
+    except Exception as exc:  # parsing libraries raise assorted errors on broken files
+        raise ReadError(f"not a valid {what} ({_short(exc)})") from None
+
+
+def _by_extension(path: str | os.PathLike, readers: dict, kind: str):
+    """Call the reader of ``readers`` that the file's extension (case-insensitive) names."""
+    ext = Path(path).suffix.lower().lstrip(".")
+    reader = readers.get(ext)
+    if reader is None:
+        raise ReadError(f"not a supported {kind} type (.{ext})" if ext else
+                        f"not a supported {kind} type (no file extension)")
+    return reader(path)
+
+
 def read_text(path: str | os.PathLike) -> tuple[str, str]:
     """Read a plain-text file (``.txt``, ``.md``), detecting its encoding.
 
@@ -454,20 +486,13 @@ def read_docx(path: str | os.PathLike) -> tuple[str, str]:
         When the file is empty, not a zip archive, a corrupt archive, a legacy ``.doc`` or
         encrypted document, or not a Word document.
     """
-    data = _read_bytes(path)
-    if not data:
-        raise ReadError("file is empty")
-    reason = _zip_reason(data, "docx", ".doc")
-    if reason:
-        raise ReadError(reason)
-    try:
+    data = _read_content(path, office=("docx", ".doc"))
+    with _invalid(".docx file"):
         import docx
 
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
         lines = [_paragraph_text(p) for p in body.iter(_W_P)]
-    except Exception as exc:  # python-docx raises assorted errors on broken packages
-        raise ReadError(f"not a valid .docx file ({_short(exc)})") from None
     return "\n".join(lines), "docx"
 
 
@@ -492,9 +517,7 @@ def read_pdf(path: str | os.PathLike) -> tuple[str, str]:
         When the file is empty, not a PDF, corrupt, password-protected, or has no text
         layer at all ("no text layer (scanned PDF?) — OCR it first").
     """
-    data = _read_bytes(path)
-    if not data:
-        raise ReadError("file is empty")
+    data = _read_content(path)
     if b"%PDF-" not in data[:1024]:
         raise ReadError("not a valid PDF file (no %PDF header)")
     try:
@@ -585,7 +608,7 @@ def read_html(path: str | os.PathLike) -> tuple[str, str]:
         When the file is empty, binary or undecodable, or not parseable as HTML.
     """
     text, encoding = _decode_html(_read_bytes(path))
-    try:
+    with _invalid("HTML page"):
         from bs4 import BeautifulSoup
 
         soup = BeautifulSoup(text.replace("\x00", ""), "lxml")
@@ -603,8 +626,6 @@ def read_html(path: str | os.PathLike) -> tuple[str, str]:
             tag.insert_before("\x00")
             tag.insert_after("\x00")
         flat = soup.get_text()
-    except Exception as exc:
-        raise ReadError(f"not a valid HTML page ({_short(exc)})") from None
     flat = _HTML_SPACE.sub(_collapse_space, flat)
     lines = (line.strip() for line in flat.split("\x00"))
     return "\n".join(line for line in lines if line), encoding
@@ -632,12 +653,7 @@ def read_document(path: str | os.PathLike) -> tuple[str, str]:
     ReadError
         When the extension has no reader, or the reader fails.
     """
-    ext = Path(path).suffix.lower().lstrip(".")
-    reader = _DOCUMENT_READERS.get(ext)
-    if reader is None:
-        raise ReadError(f"not a supported document type (.{ext})" if ext else
-                        "not a supported document type (no file extension)")
-    return reader(path)
+    return _by_extension(path, _DOCUMENT_READERS, "document")
 
 
 # --------------------------------------------------------------------------- tables
@@ -681,11 +697,9 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, str]:
         When the file is empty, binary, undecodable or not a well-formed CSV.
     """
     text, encoding = decode_bytes(_read_bytes(path))
-    try:
+    with _invalid("CSV table"):
         df = pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text), dtype=str,
                          keep_default_na=False, na_values=[""])
-    except Exception as exc:
-        raise ReadError(f"not a valid CSV table ({_short(exc)})") from None
     return _tidy_columns(df), encoding
 
 
@@ -708,16 +722,9 @@ def read_xlsx(path: str | os.PathLike) -> tuple[pd.DataFrame, str]:
         When the file is empty, not a zip archive, corrupt, a legacy ``.xls`` or encrypted
         workbook, or not a workbook.
     """
-    data = _read_bytes(path)
-    if not data:
-        raise ReadError("file is empty")
-    reason = _zip_reason(data, "xlsx", ".xls")
-    if reason:
-        raise ReadError(reason)
-    try:
+    data = _read_content(path, office=("xlsx", ".xls"))
+    with _invalid(".xlsx file"):
         df = pd.read_excel(io.BytesIO(data), sheet_name=0, engine="openpyxl")
-    except Exception as exc:
-        raise ReadError(f"not a valid .xlsx file ({_short(exc)})") from None
     return _tidy_columns(df), "xlsx"
 
 
@@ -739,13 +746,9 @@ def read_parquet(path: str | os.PathLike) -> tuple[pd.DataFrame, str]:
     ReadError
         When the file is empty or not a valid Parquet file.
     """
-    data = _read_bytes(path)
-    if not data:
-        raise ReadError("file is empty")
-    try:
+    data = _read_content(path)
+    with _invalid("Parquet file"):
         df = pd.read_parquet(io.BytesIO(data))
-    except Exception as exc:
-        raise ReadError(f"not a valid Parquet file ({_short(exc)})") from None
     return _tidy_columns(df), "parquet"
 
 
@@ -770,12 +773,7 @@ def read_table(path: str | os.PathLike) -> tuple[pd.DataFrame, str]:
     ReadError
         When the extension is not a table format, or the reader fails.
     """
-    ext = Path(path).suffix.lower().lstrip(".")
-    reader = _TABLE_READERS.get(ext)
-    if reader is None:
-        raise ReadError(f"not a supported table type (.{ext})" if ext else
-                        "not a supported table type (no file extension)")
-    return reader(path)
+    return _by_extension(path, _TABLE_READERS, "table")
 
 
 def _short(exc: BaseException, limit: int = 160) -> str:

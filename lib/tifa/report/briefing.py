@@ -23,9 +23,10 @@ Order and captions
 Sections are ordered by name (``00_corpus`` before ``01_keywords`` …), figures within a
 section by their ``order`` (if the notebook gave one), else in the order they were saved.
 A figure saved before the last pipeline run started its notebook (``run.json``) is a leftover
-of an earlier run and is left out. A figure's caption is the one its notebook recorded; if none,
-a caption is made from the result table that figure is known to draw (:data:`AUTO_CAPTIONS`);
-failing that, the figure's title stands in.
+of an earlier run and is left out. A figure's caption is the one recorded where the figure was
+saved (``export.save_figure(fig, ..., caption=captions.top_terms(top))``: the caption is made
+from the very table the figure draws); a figure saved without one shows its title instead, and
+the pack's figure table says so (``caption_source`` ``"title"``).
 """
 
 from __future__ import annotations
@@ -38,9 +39,8 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -130,38 +130,6 @@ COLUMN_LABELS = {
     "noise": "排除原因", "rule": "规则", "description": "说明", "examples": "示例",
     "combination": "组合", "degree": "组数", "n_slogans": "提法数",
     "year_docs": "该年报告数", "share_docs": "报告占比",
-}
-
-#: Captions made from a known table when a figure's notebook recorded none:
-#: ``{figure name: (table name, caption function)}``.
-AUTO_CAPTIONS: dict[str, tuple[str, Callable[[pd.DataFrame], str]]] = {
-    "document_lengths": ("documents", captions.lengths),
-    "top_tokens": ("top_tokens", captions.top_terms),
-    "top_terms": ("keywords", captions.top_terms),
-    "top_terms_compared": ("keywords", captions.term_gap),
-    "wordclouds": ("keywords", captions.term_lists),
-    "top_bigrams": ("bigrams", partial(captions.top_terms, noun="二元词组")),
-    "comparison_cloud": ("overuse", captions.overuse),
-    "shared_cloud": ("shared_terms", captions.shared_terms),
-    "keyness": ("keyness", captions.keyness),
-    "keyness_bars": ("keyness", captions.keyness),
-    "tfidf": ("tfidf", captions.tfidf),
-    "top_tfidf": ("tfidf", captions.tfidf),
-    "tfidf_top": ("tfidf", captions.tfidf),
-    "rate_scatter": ("keyness_pair", captions.keyness),
-    "similarity": ("similarity", captions.similarity),
-    "themes": ("themes", captions.themes),
-    "theme_heatmap": ("themes", partial(captions.themes, value="per_1k")),
-    "theme_profiles": ("themes", captions.themes),
-    "theme_shares": ("themes", partial(captions.themes, value="share", gap=False)),
-    "theme_sections": ("theme_sections", captions.theme_sections),
-    "uncoded_terms": ("theme_uncoded_terms", captions.uncoded_terms),
-    "topic_mix": ("topic_mix", captions.topic_mix),
-    "top_slogans": ("slogans", captions.slogans),
-    "slogan_heatmap": ("slogan_summary", captions.slogans),
-    "cited_documents": ("slogan_summary", captions.cited),
-    "slogan_overlap": ("slogan_overlap", captions.slogan_overlap),
-    "slogan_timeline": ("slogan_timeline", captions.slogan_timeline),
 }
 
 #: Most rows Excel holds in one sheet, header included.
@@ -294,8 +262,9 @@ def figure_index(out, *, drop_stale: bool = True) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`FIGURE_COLUMNS`; ``png``, ``svg``, ``pdf`` are paths (``None`` when the
-        format was not written); ``caption_source`` is ``"notebook"`` or ``None`` (filled in by
-        :func:`build_pack`). Sorted by section, ``order`` (figures without one after), time
+        format was not written); ``caption`` is the one recorded with the figure (``None``
+        when there is none) and ``caption_source`` ``"notebook"`` then, else ``None`` (see
+        :func:`fill_captions`). Sorted by section, ``order`` (figures without one after), time
         saved, name.
     """
     out = Path(out)
@@ -410,39 +379,30 @@ def read_table(path, *, nrows: int | None = None) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------- captions
 
-def fill_captions(figures: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Give every figure a caption: its own, else one made from its table, else its title.
+def fill_captions(figures: pd.DataFrame) -> pd.DataFrame:
+    """Give every figure a caption: the one saved with it, else its title.
+
+    The caption of a figure is made where the figure is saved, from the table it draws
+    (``export.save_figure(..., caption=...)``); nothing here guesses one from the figure's name.
 
     Parameters
     ----------
     figures : pandas.DataFrame
         From :func:`figure_index`.
-    tables : mapping of str to DataFrame
-        Result tables by name (``"keywords"`` …), as far as available.
 
     Returns
     -------
     pandas.DataFrame
-        A copy with ``caption`` filled and ``caption_source`` one of ``"notebook"``,
-        ``"table"`` (from :data:`AUTO_CAPTIONS`) or ``"title"``.
+        A copy with ``caption`` filled and ``caption_source`` ``"notebook"`` (saved with the
+        figure) or ``"title"`` (saved without a caption: the title stands in).
     """
     out = figures.copy()
     for i, row in out.iterrows():
         if isinstance(row["caption"], str) and row["caption"].strip():
             out.at[i, "caption_source"] = "notebook"
-            continue
-        text, source = None, "title"
-        rule = AUTO_CAPTIONS.get(row["name"])
-        if rule is not None and rule[0] in tables:
-            try:
-                text = rule[1](tables[rule[0]])
-                source = "table"
-            except (KeyError, TypeError, ValueError, IndexError):
-                text = None
-        if not text or text == captions.NOTHING:
-            text, source = row["title"], "title"
-        out.at[i, "caption"] = text
-        out.at[i, "caption_source"] = source
+        else:
+            out.at[i, "caption"] = row["title"]
+            out.at[i, "caption_source"] = "title"
     return out
 
 
@@ -1027,8 +987,16 @@ def _display_width(s: str) -> int:
 
 # ---------------------------------------------------------------------------- the pack
 
+#: The sentence at the top of a section, from its main table: ``(section, table, caption
+#: function)``; the first rule of a section that gives a sentence wins.
+SECTION_LEADS = (("00", "documents", captions.lengths), ("01", "keywords", captions.top_terms),
+                 ("02", "keyness", captions.keyness), ("02", "tfidf", captions.tfidf),
+                 ("03", "themes", captions.themes), ("04", "slogans", captions.slogans))
+
+
 def section_leads(tables: Mapping[str, pd.DataFrame], *, by: str | None = None) -> dict[str, str]:
-    """One sentence per section from its main table (shown at the top of the section).
+    """One sentence per section from its main table (:data:`SECTION_LEADS`), shown at the top
+    of the section.
 
     Parameters
     ----------
@@ -1042,11 +1010,8 @@ def section_leads(tables: Mapping[str, pd.DataFrame], *, by: str | None = None) 
     dict
         ``{"00": ..., "01": ..., ...}`` for the sections whose table is there.
     """
-    rules = [("00", "documents", captions.lengths), ("01", "keywords", captions.top_terms),
-             ("02", "keyness", captions.keyness), ("02", "tfidf", captions.tfidf),
-             ("03", "themes", captions.themes), ("04", "slogans", captions.slogans)]
     leads: dict[str, str] = {}
-    for key, name, func in rules:
+    for key, name, func in SECTION_LEADS:
         if key in leads or name not in tables:
             continue
         try:
@@ -1130,12 +1095,9 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
         figures = figures[~keys.isin(exclude_figures)].reset_index(drop=True)
     tindex = table_index(out)
     tindex = tindex.assign(sheet=sheet_names(tindex["name"].tolist()) if len(tindex) else [])
-    small = {}
-    for _, t in tindex.iterrows():
-        if t["name"] in {r[0] for r in AUTO_CAPTIONS.values()} | {"documents", "keyness", "tfidf",
-                                                                    "themes", "slogans"}:
-            small[t["name"]] = read_table(t["path"])
-    figures = fill_captions(figures, small)
+    wanted = {name for _, name, _ in SECTION_LEADS}
+    small = {t["name"]: read_table(t["path"]) for _, t in tindex.iterrows() if t["name"] in wanted}
+    figures = fill_captions(figures)
     documents = small.get("documents")
     date = date or _dt.date.today().isoformat()
     page = render_html(figures, documents=documents, tables=tindex, by=by, title=title,

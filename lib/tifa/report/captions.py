@@ -136,6 +136,19 @@ def _tally(best: pd.DataFrame, item: str, *, noun: str, verb: str, n_groups: int
     return f"{n_groups} 组中，" + "，".join(parts)
 
 
+def _leaders(table: pd.DataFrame, *, group: str, value: str, item: str, noun: str, verb: str,
+             max_groups: int, tiebreak: Iterable[str] = ()) -> tuple[pd.DataFrame, str | None]:
+    """Each group's leading row (:func:`_best_per_group`), and the caption that says it all
+    instead when the rows cannot be named one by one: :data:`NOTHING` for an empty table, a
+    tally (:func:`_tally`) for more than ``max_groups`` groups; else None."""
+    if table.empty:
+        return table, NOTHING
+    best = _best_per_group(table, group=group, value=value, tiebreak=tiebreak)
+    if len(best) > max_groups:
+        return best, _tally(best, item, noun=noun, verb=verb, n_groups=len(best))
+    return best, None
+
+
 # ---------------------------------------------------------------------------- corpus
 
 def lengths(documents: pd.DataFrame, *, label: str = "label", measure: str = "n_chars") -> str:
@@ -325,11 +338,10 @@ def overuse(over: pd.DataFrame, *, max_groups: int = 3) -> str:
         E.g. ``比各组平均多用最多的词：厦门市 2023 是“厦门市”（每万词高出 43 次），聊城市 2022 是“法律顾问”（39 次）``.
     """
     _require(over, ["term", "group", "excess"], "overuse")
-    if over.empty:
-        return NOTHING
-    best = _best_per_group(over, group="group", value="excess", tiebreak=("count",))
-    if len(best) > max_groups:
-        return _tally(best, "term", noun="词", verb="多用最多的", n_groups=len(best))
+    best, said = _leaders(over, group="group", value="excess", tiebreak=("count",), item="term",
+                          noun="词", verb="多用最多的", max_groups=max_groups)
+    if said:
+        return said
     parts = []
     for i, (_, row) in enumerate(best.iterrows()):
         amount = f"每万词高出 {number(row['_v'])} 次" if i == 0 else f"{number(row['_v'])} 次"
@@ -393,9 +405,10 @@ def keyness(table: pd.DataFrame, *, p: float = 0.05, max_groups: int = 3) -> str
         t = t[pd.to_numeric(t["p"], errors="coerce") < p]
     if t.empty:
         return f"没有在 p < {p:g} 水平上显著多用的词" if len(table) else NOTHING
-    best = _best_per_group(t, group="target", value="g2")
-    if len(best) > max_groups:
-        return _tally(best, "term", noun="词", verb="最突出的", n_groups=len(best))
+    best, said = _leaders(t, group="target", value="g2", item="term", noun="词",
+                          verb="最突出的", max_groups=max_groups)
+    if said:
+        return said
 
     def rates(row) -> tuple[float, float] | None:
         if "per_10k_target" in row and "per_10k_reference" in row:
@@ -441,11 +454,10 @@ def tfidf(table: pd.DataFrame, *, max_groups: int = 3) -> str:
         E.g. ``最能代表各组的词（TF-IDF 最高）：聊城市 2022 是“法律顾问”（0.31），厦门市 2023 是“企业”（0.28）``.
     """
     _require(table, ["term", "group", "tfidf"], "tfidf")
-    if table.empty:
-        return NOTHING
-    best = _best_per_group(table, group="group", value="tfidf", tiebreak=("count",))
-    if len(best) > max_groups:
-        return _tally(best, "term", noun="词", verb="TF-IDF 最高的", n_groups=len(best))
+    best, said = _leaders(table, group="group", value="tfidf", tiebreak=("count",), item="term",
+                          noun="词", verb="TF-IDF 最高的", max_groups=max_groups)
+    if said:
+        return said
     parts = [f"{row['group']} 是{quote(row['term'])}（{row['_v']:.2f}）" for _, row in best.iterrows()]
     return "最能代表各组的词（TF-IDF 最高）：" + "，".join(parts)
 
@@ -624,14 +636,61 @@ def topic_mix(mix: pd.DataFrame, *, max_groups: int = 3) -> str:
         E.g. ``厦门市 2023 以“T1 · 法治政府建设/…”为主（占 40%），聊城市 2022 以“T3 · …”为主（35%）``.
     """
     _require(mix, ["label", "group", "share"], "topic_mix")
-    if mix.empty:
-        return NOTHING
-    best = _best_per_group(mix, group="group", value="share")
-    if len(best) > max_groups:
-        return _tally(best, "label", noun="数据主题", verb="最大的", n_groups=len(best))
+    best, said = _leaders(mix, group="group", value="share", item="label", noun="数据主题",
+                          verb="最大的", max_groups=max_groups)
+    if said:
+        return said
     parts = [f"{row['group']} 以{quote(row['label'])}为主（{'占 ' if i == 0 else ''}{percent(row['_v'])}）"
              for i, (_, row) in enumerate(best.iterrows())]
     return "，".join(parts)
+
+
+def topic_terms(topics: pd.DataFrame) -> str:
+    """Caption of the topic-terms chart: how many topics, the largest and its share.
+
+    Parameters
+    ----------
+    topics : pandas.DataFrame
+        ``tables/topics.csv`` (``label, weight_share`` …; the ``topics`` of
+        :func:`tifa.analyze.topics.fit_topics`).
+
+    Returns
+    -------
+    str
+        E.g. ``4 个数据主题，最大的是“T1 · 法治/政府/建设”（占词权重的 40%）``.
+    """
+    _require(topics, ["label", "weight_share"], "topic_terms")
+    if topics.empty:
+        return NOTHING
+    t = topics.assign(_v=pd.to_numeric(topics["weight_share"], errors="coerce").fillna(0))
+    top = t.sort_values("_v", ascending=False, kind="stable").iloc[0]
+    return f"{len(t)} 个数据主题，最大的是{quote(top['label'])}（占词权重的 {percent(top['_v'])}）"
+
+
+def topic_themes(correspondence: pd.DataFrame) -> str:
+    """Caption of the topics-against-codebook chart: how many topics the codebook covers.
+
+    Parameters
+    ----------
+    correspondence : pandas.DataFrame
+        ``tables/topic_themes.csv`` (``label, theme`` …; from
+        :func:`tifa.analyze.topics.topic_correspondence`), ``theme`` missing where no theme
+        qualifies.
+
+    Returns
+    -------
+    str
+        E.g. ``4 个数据主题中 3 个对应词表主题；不在词表中的是“T4 · 外事/服务/交流”``.
+    """
+    _require(correspondence, ["label", "theme"], "topic_themes")
+    if correspondence.empty:
+        return NOTHING
+    missing = correspondence[correspondence["theme"].isna()]
+    text = (f"{len(correspondence)} 个数据主题中 {len(correspondence) - len(missing)} 个"
+            "对应词表主题")
+    if missing.empty:
+        return text
+    return text + "；不在词表中的是" + "".join(quote(x) for x in missing["label"].head(3))
 
 
 # ---------------------------------------------------------------------------- slogans

@@ -347,10 +347,7 @@ def write_json(obj: Any, path, *, indent: int = 2) -> Path:
         The file written.
     """
     text = json.dumps(obj, ensure_ascii=False, indent=indent, default=_json_default) + "\n"
-    path = Path(path)
-    with atomic_write(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return path
+    return write_text(text, path)
 
 
 def write_bytes(data: bytes, path) -> Path:
