@@ -199,3 +199,19 @@ def test_stage_options_are_normalised_and_checked(tmp_path, monkeypatch):
     assert opts["max_bytes"] == 1000 and list(opts) == list(stages.STAGE_OPTIONS)
     with pytest.raises(TypeError, match="stage options are text_column, manifest"):
         stages.stage_options(corpus="x")
+
+
+def test_a_stage_of_an_older_tifa_is_rebuilt_with_its_own_options(tmp_path):
+    """stage.json as tifa wrote it before the contract (version 1): corpus and options kept."""
+    table = _table(tmp_path)
+    out = tmp_path / "out"
+    stages.prepare(table, out, text_column="正文")
+    (out / "data" / "stage.json").write_text(json.dumps({
+        "stage_version": "1", "corpus": str(table.resolve()), "corpus_fingerprint": "x",
+        "options": {"text_column": "正文", "manifest": None, "max_bytes": 20_000_000,
+                    "slogan_terms": True, "formulations": "y"},
+        "lexicon": "z", "slogan_terms": []}, ensure_ascii=False), encoding="utf-8")
+    stage = stages.load(out)
+    assert stage.info["rebuilt"] == "built by another version of tifa"
+    assert stage.documents["raw_text"].str.len().min() > 1000  # 正文 again, not `content`
+    assert stages.read_record(out)["stage_version"] == stages.STAGE_VERSION

@@ -229,11 +229,11 @@ def _difference(record: dict | None, stamp: dict) -> str | None:
     """Why a recorded stage does not match ``stamp`` (None: it does)."""
     if record is None:
         return "no stage yet"
-    if not record.get("complete", False):
-        return "the last build was interrupted"
     saved = _stamp_of(record)
     if saved["stage_version"] != stamp["stage_version"]:
         return "built by another version of tifa"
+    if not record.get("complete", False):
+        return "the last build was interrupted"
     if saved["corpus"] != stamp["corpus"]:
         return f"built from another corpus ({saved['corpus']})"
     changed = [k for k in SHAPING_OPTIONS if saved["options"].get(k) != stamp["options"][k]]
