@@ -50,7 +50,8 @@ from tifa.ingest.metadata import extract_metadata
 from tifa.ingest.readers import TABLE_FORMATS, TEXT_FORMATS, ReadError, read_document, read_table
 from tifa.schemas import DOCUMENTS, INGEST, METADATA
 
-__all__ = ["Ingest", "EmptyCorpusError", "read_corpus", "fingerprint", "DEFAULT_INCLUDE"]
+__all__ = ["Ingest", "EmptyCorpusError", "read_corpus", "fingerprint", "folder_skip_reason",
+           "DEFAULT_INCLUDE"]
 
 #: File types read by default (extensions without the dot).
 DEFAULT_INCLUDE = ("txt", "md", "docx", "pdf", "html", "htm", "csv", "xlsx", "parquet")
@@ -264,8 +265,11 @@ def _user_fields(values: dict[str, Any], where: str) -> tuple[dict[str, Any], di
     fields = _metadata_columns(values)
     for col, value in values.items():
         field = fields.get(col)
-        if field is None:
+        if field is None or str(col).strip().lower() != field:
+            # a column keeps its own name, so it can be grouped by; one naming a metadata field
+            # under another name (省份, 年份 ...) also fills that field (region, year ...)
             extras[_extra_name(str(col))] = None if _missing(value) else value
+        if field is None:
             continue
         if _missing(value) or (isinstance(value, str) and not value.strip()):
             continue
@@ -294,7 +298,55 @@ def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _list_folder(root: Path, *, recursive: bool, include: set[str], manifest: Path | None) -> list[_Entry]:
+def _is_tifa_json(path: Path, keys: tuple[str, ...]) -> bool:
+    """True if ``path`` is a JSON object holding one of ``keys`` (a tifa run or stage record)."""
+    try:
+        if not path.is_file() or path.stat().st_size > 50_000_000:
+            return False
+        import json
+
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and any(k in record for k in keys)
+
+
+def folder_skip_reason(folder: str | os.PathLike, *, exclude: Iterable[str | os.PathLike] = ()) -> str | None:
+    """Why a sub-folder of a corpus folder is not looked into (None: it is read).
+
+    Not read: hidden folders (name starting with ``.``), the folders in ``exclude`` (the
+    output folder of the run) and any tifa output folder, i.e. one holding a tifa ``run.json``
+    or ``data/stage.json``, so that a run never reads its own (or an earlier run's) figures,
+    tables and stage files as reports. :func:`tifa.runner.stages.corpus_fingerprint` and
+    :func:`tifa.runner.pipeline.hash_inputs` skip the same folders.
+
+    Parameters
+    ----------
+    folder : path
+        A folder inside the corpus.
+    exclude : iterable of path, default ()
+        Folders never read, compared after resolving symbolic links.
+
+    Returns
+    -------
+    str or None
+        A reason a person understands, for the ingest report.
+    """
+    folder = Path(folder)
+    if folder.name.startswith("."):
+        return "hidden folder (not looked into)"
+    for other in exclude:
+        if other is not None and _same_file(folder, Path(other)):
+            return "the output folder of this run: not read as part of the corpus"
+    if _is_tifa_json(folder / "run.json", ("tifa_version",)):
+        return "tifa output folder (holds run.json): not read as part of the corpus"
+    if _is_tifa_json(folder / "data" / "stage.json", ("stage_version",)):
+        return "tifa output folder (holds data/stage.json): not read as part of the corpus"
+    return None
+
+
+def _list_folder(root: Path, *, recursive: bool, include: set[str], manifest: Path | None,
+                 exclude: tuple[Path, ...] = ()) -> list[_Entry]:
     entries: list[_Entry] = []
 
     def on_error(exc: OSError) -> None:
@@ -306,8 +358,9 @@ def _list_folder(root: Path, *, recursive: bool, include: set[str], manifest: Pa
         here = Path(dirpath)
         keep = []
         for name in sorted(dirnames):
-            if name.startswith("."):
-                entries.append(_Entry(_rel(here / name, root) + "/", None, "hidden folder (not looked into)"))
+            reason = folder_skip_reason(here / name, exclude=exclude)
+            if reason is not None:
+                entries.append(_Entry(_rel(here / name, root) + "/", None, reason))
             elif recursive:
                 keep.append(name)
         dirnames[:] = keep
@@ -695,6 +748,7 @@ def read_corpus(
     max_bytes: int = 20_000_000,
     recursive: bool = True,
     include: Iterable[str] = DEFAULT_INCLUDE,
+    exclude: Iterable[str | os.PathLike] = (),
 ) -> Ingest:
     """Read a folder of reports, a single report, or a table of reports.
 
@@ -715,7 +769,9 @@ def read_corpus(
         ``region``, ``year``, ``date`` and ``label`` (and the aliases in
         :data:`METADATA_ALIASES`) override what is extracted from the text, and the rest are
         kept as extra columns of the documents table (prefixed ``user_`` if a fixed column has
-        the name).
+        the name). An alias column keeps its own name as well (a ``省份`` column fills
+        ``region`` and stays a ``省份`` column), so ``by=`` can name the column as the user
+        knows it.
     manifest : str or path-like, optional
         Default None. A table (CSV, or .xlsx/.parquet) with a ``file`` column (or ``filename``,
         ``source``, ``path``) naming files of the corpus, matched against, in this order, the
@@ -734,6 +790,11 @@ def read_corpus(
         Default ``("txt", "md", "docx", "pdf", "html", "htm", "csv", "xlsx", "parquet")``.
         File extensions (without the dot, case-insensitive) read from a folder. Ignored for a
         single file given as ``source``.
+    exclude : iterable of path-like
+        Default (). Folders inside a folder ``source`` that are not read: the output folder of
+        the run. Whatever ``exclude`` says, a folder holding a tifa ``run.json`` or
+        ``data/stage.json`` (a tifa output folder) is not read either (see
+        :func:`folder_skip_reason`); each skipped folder gets one ``skipped`` row saying why.
 
     Returns
     -------
@@ -742,7 +803,7 @@ def read_corpus(
         :data:`tifa.schemas.DOCUMENTS` (string columns in pandas ``string`` dtype, ``year``
         and ``n_tokens`` ``Int64``, ``date`` ``datetime64[ns]``, ``n_tokens`` all missing
         until tokenization), then the extra metadata columns. ``report`` has the columns of
-        :data:`tifa.schemas.INGEST`: one row per file, table row, hidden folder or unmatched
+        :data:`tifa.schemas.INGEST`: one row per file, table row, folder not looked into or unmatched
         manifest row, in sorted order (manifest rows last); ``notes`` of accepted documents
         list the metadata fields the text did not give (unless supplied by the user).
         See the module docstring for how ids and duplicates are decided.
@@ -761,7 +822,8 @@ def read_corpus(
 
     if src.is_dir():
         root = src
-        entries = _list_folder(root, recursive=recursive, include=include_set, manifest=manifest_path)
+        entries = _list_folder(root, recursive=recursive, include=include_set, manifest=manifest_path,
+                               exclude=tuple(Path(e) for e in exclude if e is not None))
     elif src.exists():
         root = src.parent
         entries = [_Entry(src.name, src, _skip_reason(src, None, None))]

@@ -6,9 +6,16 @@
     tifa notebooks            list the notebooks the pipeline runs
     tifa --version
 
-Exit status: 0 success; 1 a notebook failed (one message on stderr says which notebook and
-cell, the error, and where the executed copy is); 2 a usage problem (missing corpus, unknown
-``--only``, bad option) — one sentence, no traceback; 130 interrupted.
+``-p NAME VALUE`` goes to the notebooks whose parameters cell declares NAME; the corpus and the
+stage options (text_column, manifest, max_bytes, extra_terms, slogan_terms, cache, n_jobs,
+scheduler) go to ``00_corpus`` only, which records them with the stage in ``out/data/``; the
+later notebooks load that stage. With ``--only`` not selecting 00, ``tifa run`` prepares the
+stage itself first (when ``out`` does not already hold it for this corpus and these options).
+
+Exit status: 0 success; 1 a notebook (or preparing the stage) failed (one message on stderr says
+which notebook and cell, the error, and where the executed copy is); 2 a usage problem (missing
+corpus or manifest, unknown ``--only``, a parameter no selected notebook declares, bad option)
+— one sentence, no traceback; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -74,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output folder (default: ./output)")
     run.add_argument("-p", "--param", nargs=2, action="append", default=[],
                      metavar=("NAME", "VALUE"),
-                     help="notebook parameter; VALUE is read as YAML (20 is a number)")
+                     help="notebook parameter or stage option, routed to the notebooks that "
+                          "declare it; VALUE is read as YAML (20 is a number)")
     run.add_argument("--only", action="append", default=[], metavar="NOTEBOOK",
                      help="run only this notebook (prefix like 00, or name); repeatable")
     run.add_argument("--no-progress", action="store_true",
@@ -116,7 +124,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             corpus, args.out, params=params, only=args.only or None,
             notebooks_dir=args.notebooks, progress=not args.no_progress,
             kernel_name=args.kernel)
-    except pipeline.NotebookFailed as exc:
+    except (pipeline.NotebookFailed, pipeline.StageFailed) as exc:
         if exc.ename == "EmptyCorpusError":  # nothing readable: one sentence, not a traceback
             report = Path(args.out) / "tables" / "ingest_report.csv"
             where = f" ({report})" if report.is_file() else ""

@@ -1,18 +1,30 @@
 """Run the numbered notebooks as a pipeline with papermill.
 
 Each ``notebooks/NN_*.ipynb`` is executed in order, in the notebooks folder (so relative paths
-inside notebooks work), with the parameters ``corpus`` and ``out`` (absolute paths) and any
-extra ``params`` injected after its ``parameters``-tagged cell. Executed copies go to
-``out/notebooks/``; a record of the run goes to ``out/run.json``.
+inside notebooks work). Executed copies go to ``out/notebooks/``; a record of the run goes to
+``out/run.json``.
+
+Parameters are routed: each notebook gets only the parameters its ``parameters``-tagged cell
+declares (read with papermill's ``inspect_notebook``): ``out`` (an absolute path) to all of them,
+``corpus`` (absolute) and the stage options (:data:`tifa.runner.stages.STAGE_OPTIONS`:
+text_column, manifest, max_bytes, extra_terms, slogan_terms, cache, n_jobs, scheduler) to
+``00_corpus``, the only notebook declaring them; the notebooks after it load the stage 00 left
+in ``out/data/``. A parameter no selected notebook declares is an error
+(:class:`UnknownParameter`), so a typo is never silently ignored. When the stage notebook is not
+selected (``only=["03"]``), the pipeline prepares the stage itself
+(:func:`tifa.runner.stages.prepare`, in this process) unless ``out`` already holds the stage of
+this corpus with these options, up to date.
 
 run.json (rewritten atomically before the first notebook and after each one, so even a crash
 leaves a record)::
 
     tifa_version, status (running | ok | failed), started, finished (ISO 8601, local time
-    with offset), seconds, corpus, out, notebooks_dir, parameters (as injected), only,
-    versions {python, platform, packages {name: version or null}},
+    with offset), seconds, corpus, out, notebooks_dir, parameters (all given: corpus, out and
+    params), stage_options (the full stage options, defaults filled in), stage {prepared_by
+    (a notebook, "tifa run" or null when the stage in out was up to date), reason, seconds},
+    only, versions {python, platform, packages {name: version or null}},
     inputs {root, n_files, bytes, files [{path, bytes, sha256}]},
-    notebooks [{name, status, seconds, started, output, error}]
+    notebooks [{name, status, seconds, started, output, parameters (as injected), error}]
 
 Notebook status: ``pending`` / ``running`` while the run goes on, then ``ok``, ``failed`` or
 ``skipped`` (not selected with ``only``, or after a failure; ``reason`` says which).
@@ -62,6 +74,22 @@ class CorpusNotFound(PipelineError, FileNotFoundError):
 
 class UnknownNotebook(PipelineError, ValueError):
     """An ``only`` entry matches no notebook."""
+
+
+class UnknownParameter(PipelineError, ValueError):
+    """A parameter that no selected notebook declares (and that is no stage option)."""
+
+
+class StageFailed(PipelineError):
+    """Preparing the stage in the pipeline (the stage notebook not selected) failed.
+
+    ``ename`` and ``evalue`` are the type name and message of the error raised.
+    """
+
+    def __init__(self, ename: str, evalue: str):
+        self.ename = ename
+        self.evalue = evalue
+        super().__init__(f"preparing the stage failed: {ename}: {evalue}" if evalue else ename)
 
 
 class NotebookFailed(PipelineError):
@@ -162,6 +190,41 @@ def select_notebooks(notebooks: Sequence[Path], only: Iterable[str] | None) -> l
     return [nb for nb in notebooks if nb in chosen]
 
 
+def notebook_parameters(notebook) -> dict[str, str]:
+    """The parameters a notebook declares: the names set in its ``parameters``-tagged cell.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        A notebook file.
+
+    Returns
+    -------
+    dict
+        Name -> default, as written in the cell (source text, e.g. ``'"label"'``), in cell
+        order; empty when the notebook has no parameters cell.
+    """
+    import papermill as pm
+
+    return {name: info.get("default") for name, info in pm.inspect_notebook(str(notebook)).items()}
+
+
+def route_parameters(declared: dict[str, str], given: dict[str, Any]) -> dict[str, Any]:
+    """The parameters one notebook gets: those of ``given`` it declares, in ``given``'s order."""
+    return {name: value for name, value in given.items() if name in declared}
+
+
+def _unknown_parameters(params: dict, known: set[str]) -> str | None:
+    unknown = [name for name in params if name not in known]
+    if not unknown:
+        return None
+    names = ", ".join(repr(n) for n in unknown)
+    listed = ", ".join(sorted(known)) or "(none)"
+    which = "parameter" if len(unknown) == 1 else "parameters"
+    return (f"unknown {which} {names}: no selected notebook declares it and it is no stage "
+            f"option; the known parameters are {listed}")
+
+
 # ---------------------------------------------------------------------------- run record
 
 def _now() -> str:
@@ -189,13 +252,19 @@ def package_versions(names: Iterable[str] = RECORDED_PACKAGES) -> dict[str, str 
     return out
 
 
-def hash_inputs(corpus) -> dict[str, Any]:
+def hash_inputs(corpus, *, exclude: Iterable = ()) -> dict[str, Any]:
     """SHA-256 of every file of a corpus (a folder, searched recursively, or a single file).
+
+    The folders the corpus reader does not look into are left out: hidden folders, the
+    folders in ``exclude`` (the run's output folder) and any tifa output folder
+    (:func:`tifa.ingest.corpus.folder_skip_reason`).
 
     Parameters
     ----------
     corpus : str or Path
         Corpus folder or file (e.g. a CSV/Excel table of reports).
+    exclude : iterable of path, default ()
+        Folders left out.
 
     Returns
     -------
@@ -203,12 +272,19 @@ def hash_inputs(corpus) -> dict[str, Any]:
         ``{"root", "n_files", "bytes", "files": [{"path", "bytes", "sha256"}]}`` with paths
         relative to the folder (POSIX separators, sorted; a file corpus lists its own name).
     """
+    from tifa.ingest.corpus import folder_skip_reason
+
     root = Path(corpus).resolve()
+    exclude = tuple(exclude)
     if root.is_file():
         files, base = [root], root.parent
     else:
-        files = sorted((p for p in root.rglob("*") if p.is_file()),
-                       key=lambda p: p.relative_to(root).as_posix())
+        files = []
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames
+                           if folder_skip_reason(Path(dirpath) / d, exclude=exclude) is None]
+            files += [Path(dirpath) / f for f in filenames if (Path(dirpath) / f).is_file()]
+        files.sort(key=lambda p: p.relative_to(root).as_posix())
         base = root
     records = []
     for path in files:
@@ -285,6 +361,36 @@ def _kernel_manager_class():
 
 # ---------------------------------------------------------------------------- runner
 
+def _prepare_stage(corpus: Path, out: Path, options: dict, record: dict, save, *,
+                   progress: bool) -> None:
+    """The stage of ``corpus`` with ``options`` in ``out``, for a run without the stage notebook."""
+    from tifa.runner import stages
+
+    reason = stages.check(out, corpus, **options)
+    if reason is None:
+        record["stage"].update(prepared_by=None, reason="up to date in the output folder")
+        save()
+        return
+    record["stage"].update(prepared_by="tifa run", reason=reason)
+    save()
+    if not progress:
+        log.info("preparing the stage (%s) ...", reason)
+    t0 = time.perf_counter()
+    try:
+        stages.prepare(corpus, out, **options)
+    except Exception as exc:  # noqa: BLE001 - recorded, then raised as StageFailed
+        record["stage"]["seconds"] = round(time.perf_counter() - t0, 3)
+        for entry in record["notebooks"]:
+            if entry["status"] == "pending":
+                entry.update(status="skipped", reason="not run: preparing the stage failed")
+        save("failed")
+        raise StageFailed(type(exc).__name__, str(exc).strip()) from exc
+    record["stage"]["seconds"] = round(time.perf_counter() - t0, 3)
+    save()
+    if not progress:
+        log.info("stage ready (%.1f s)", record["stage"]["seconds"])
+
+
 def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str] | None = None,
                  notebooks_dir=None, progress: bool = True, kernel_name: str | None = None,
                  start_timeout: float = 120) -> dict:
@@ -298,8 +404,10 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
         Output folder (created); injected as the absolute path string ``out``. Executed
         notebooks go to ``out/notebooks/<name>.ipynb``, the record to ``out/run.json``.
     params : dict, optional
-        Extra notebook parameters (names of variables in the ``parameters`` cell); default none.
-        May not contain ``corpus`` or ``out``.
+        Notebook parameters (names of variables in the ``parameters`` cells) and stage options
+        (:data:`tifa.runner.stages.STAGE_OPTIONS`); default none. Each notebook gets those it
+        declares; a relative ``manifest`` is taken from the working directory. May not contain
+        ``corpus`` or ``out``.
     only : iterable of str, optional
         Run only these notebooks (file names, stems or prefixes such as ``"00"``, see
         :func:`select_notebooks`); the others are recorded as skipped. Default all.
@@ -323,15 +431,24 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
     Raises
     ------
     CorpusNotFound
-        If ``corpus`` does not exist (nothing is run or written).
+        If ``corpus`` (or a ``manifest`` given in ``params``) does not exist (nothing is run
+        or written).
     UnknownNotebook
         If an ``only`` entry matches no notebook, or no notebooks are found.
+    UnknownParameter
+        If a parameter of ``params`` is declared by no selected notebook and is no stage
+        option (nothing is run or written).
+    StageFailed
+        If the stage notebook is not selected and preparing the stage here fails (e.g. nothing
+        readable in the corpus); run.json marks the run failed.
     NotebookFailed
         If a notebook fails: the run stops, the executed copy keeps the traceback, run.json
         marks it failed and the remaining notebooks skipped.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    from tifa.runner import stages
 
     params = dict(params or {})
     clash = [k for k in RESERVED_PARAMETERS if k in params]
@@ -341,12 +458,36 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
     corpus_path = Path(corpus).expanduser().resolve()
     if not corpus_path.exists():
         raise CorpusNotFound(f"the corpus {corpus_path} does not exist")
+    if params.get("manifest") not in (None, ""):  # notebooks run elsewhere: make it absolute
+        manifest = Path(str(params["manifest"])).expanduser().resolve()
+        if not manifest.is_file():
+            raise CorpusNotFound(f"the manifest {manifest} does not exist")
+        params["manifest"] = str(manifest)
     folder = (Path(notebooks_dir) if notebooks_dir is not None else paths.notebooks_dir()).resolve()
     notebooks = discover_notebooks(folder)
     if not notebooks:
         raise UnknownNotebook(f"no NN_*.ipynb notebooks found in {folder}")
     only_list = [str(o) for o in (only or [])]
     selected = select_notebooks(notebooks, only_list)
+
+    # Routing: each notebook gets what its parameters cell declares. The stage notebook (the one
+    # declaring `corpus`: 00_corpus) takes the corpus and the stage options; when it is not
+    # selected, the pipeline prepares the stage itself, so the stage options stay meaningful.
+    declared = {nb.name: notebook_parameters(nb) for nb in notebooks}
+    stage_notebooks = [nb for nb in notebooks if "corpus" in declared[nb.name]]
+    prepare_here = bool(stage_notebooks) and not any(nb in selected for nb in stage_notebooks)
+    known = {name for nb in selected for name in declared[nb.name]} - set(RESERVED_PARAMETERS)
+    if prepare_here:
+        known |= set(stages.STAGE_OPTIONS)
+    problem = _unknown_parameters(params, known)
+    if problem:
+        raise UnknownParameter(problem)
+    given_options = {k: v for k, v in params.items() if k in stages.STAGE_OPTIONS}
+    try:
+        options = stages.stage_options(**given_options)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"bad stage option: {exc}") from None
+
     out_path = Path(out).expanduser().resolve()
     (out_path / "notebooks").mkdir(parents=True, exist_ok=True)
     run_json = out_path / "run.json"
@@ -363,18 +504,23 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
         "out": str(out_path),
         "notebooks_dir": str(folder),
         "parameters": parameters,
+        "stage_options": options,
+        "stage": {"prepared_by": ", ".join(nb.name for nb in stage_notebooks if nb in selected)
+                  or None, "reason": None, "seconds": None},
         "only": only_list,
         "versions": {"python": sys.version.split()[0],
                      "implementation": platform.python_implementation(),
                      "platform": platform.platform(),
                      "packages": package_versions()},
-        "inputs": hash_inputs(corpus_path),
+        "inputs": hash_inputs(corpus_path, exclude=(out_path,)),
         "notebooks": [
             {"name": nb.name,
              "status": "pending" if nb in selected else "skipped",
              "reason": None if nb in selected else "not selected (only)",
              "seconds": None, "started": None,
-             "output": f"notebooks/{nb.name}", "error": None}
+             "output": f"notebooks/{nb.name}",
+             "parameters": route_parameters(declared[nb.name], parameters),
+             "error": None}
             for nb in notebooks
         ],
     }
@@ -388,6 +534,8 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
         export.write_json(record, run_json)
 
     save()
+    if prepare_here:
+        _prepare_stage(corpus_path, out_path, given_options, record, save, progress=progress)
     manager = _kernel_manager_class()
     engine_kwargs = {"kernel_manager_class": manager} if manager is not None else {}
     bar = None
@@ -409,7 +557,7 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
             t0 = time.perf_counter()
             try:
                 pm.execute_notebook(
-                    str(nb), str(partial), parameters=parameters, cwd=str(folder),
+                    str(nb), str(partial), parameters=entry["parameters"], cwd=str(folder),
                     kernel_name=_kernel_for(nb, kernel_name), log_output=False,
                     start_timeout=start_timeout,
                     progress_bar={"desc": nb.stem, "leave": False, "position": 1} if progress else False,
