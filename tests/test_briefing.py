@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from tifa.report import briefing, captions, export
 from tifa.draw import style
+from tifa.report import briefing, captions, export
 
 DOCUMENTS = pd.DataFrame({
     "doc_id": ["a", "b"], "label": ["聊城市 2022", "厦门市 2023"],
@@ -134,17 +134,7 @@ def _save_figure_calls():
     return calls
 
 
-#: Figures a notebook saves without a caption today (they show their title in the pack); the
-#: notebook change is asked for in issue 12: in 03_themes pass
-#: ``caption=captions.topic_terms(model.topics)``, and compute ``correspondence`` before saving
-#: ``topic_theme_overlap`` with ``caption=captions.topic_themes(correspondence)``.
-_UNCAPTIONED = {"03_themes/topic_terms", "03_themes/topic_theme_overlap"}
-
-
-@pytest.mark.parametrize("figure, call", [
-    pytest.param(*c, id=c[0], marks=[pytest.mark.xfail(
-        strict=False, reason="notebook edit pending (notebooks are owned by the runner rewrite)")]
-        if c[0] in _UNCAPTIONED else []) for c in _save_figure_calls()])
+@pytest.mark.parametrize("figure, call", [pytest.param(*c, id=c[0]) for c in _save_figure_calls()])
 def test_every_notebook_figure_is_saved_with_its_caption(figure, call):
     assert "caption" in {k.arg for k in call.keywords}, \
         f"{figure}: export.save_figure(...) without caption=; the briefing would show its title"

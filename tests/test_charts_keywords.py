@@ -9,11 +9,11 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from tifa.draw import keyword_charts as CK
 from tifa.analyze import compare as C
-from tifa.report import export
-from tifa.draw import style
 from tifa.analyze import frequency as F
+from tifa.draw import keyword_charts as CK
+from tifa.draw import style
+from tifa.report import export
 from test_frequency import make_documents, make_tokens
 
 TERMS = ["法治政府", "依法行政", "营商环境", "法律顾问", "普法宣传", "合法性审查", "行政复议",

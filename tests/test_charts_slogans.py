@@ -12,8 +12,8 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
-from tifa.draw import slogan_charts as cs
 from tifa.analyze import slogans
+from tifa.draw import slogan_charts as cs
 from tifa.draw import style
 
 

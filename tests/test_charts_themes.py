@@ -11,8 +11,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 
-from tifa.draw import theme_charts as ct
 from tifa.draw import style
+from tifa.draw import theme_charts as ct
 
 THEMES = ["理论学习与党的领导", "依法决策与合法性审查", "普法宣传与法治教育"]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tifa.schemas import DOCUMENTS, INGEST
 from tifa.ingest import corpus
 from tifa.ingest.corpus import EmptyCorpusError, Ingest, fingerprint, read_corpus
-from tifa.schemas import DOCUMENTS, INGEST
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SEED_IDS = ["000_5305f72e38caa88f", "002_c9417e647ef2fa0e"]

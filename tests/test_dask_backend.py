@@ -12,12 +12,12 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from tifa.analyze import frequency
 from tifa import paths
 from tifa.ingest.corpus import read_corpus  # noqa: E402
+from tifa.ingest.units import split_units  # noqa: E402
 from tifa.tokenize import load_lexicon, tokenize  # noqa: E402
 from tifa.tokenize.dask import connect  # noqa: E402
-from tifa.ingest.units import split_units  # noqa: E402
+from tifa.analyze import frequency
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from tifa.report import export
 from tifa.draw import style
+from tifa.report import export
 
 
 def _figure() -> Figure:

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tifa.analyze import frequency as F
 from tifa.schemas import TOKENS
+from tifa.analyze import frequency as F
 
 STOP = {"的", "和", "了"}
 BOILER = {"工作", "加强"}

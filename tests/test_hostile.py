@@ -28,9 +28,9 @@ import pytest
 
 from tifa import paths
 from tifa.ingest.corpus import read_corpus
-from tifa.tokenize.lexicon import load_lexicon
-from tifa.tokenize import tokenize
 from tifa.ingest.units import split_units
+from tifa.tokenize import tokenize
+from tifa.tokenize.lexicon import load_lexicon
 
 MAX_BYTES = 3_000_000  # the limit the run is given; one file is over it, the 2-MB line is not
 
@@ -217,8 +217,8 @@ def test_pipeline_notebook_00_on_the_hostile_corpus(hostile, tmp_path, monkeypat
 WORKER = """
 import sys
 import pandas as pd
-from tifa.tokenize.lexicon import load_lexicon
 from tifa.tokenize import tokenize
+from tifa.tokenize.lexicon import load_lexicon
 
 units = pd.read_parquet(sys.argv[1])
 def progress(done, total):

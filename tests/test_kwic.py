@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tifa.analyze.kwic import KWIC_COLUMNS, PARAGRAPH_MARK, kwic, kwic_counts
 from tifa.schemas import UNITS
+from tifa.analyze.kwic import KWIC_COLUMNS, PARAGRAPH_MARK, kwic, kwic_counts
 
 TEXT_A = "报告标题\n一、法治建设\n坚持依法行政。推进法治政府建设。\n依法治市取得成效。"
 TEXT_B = "另一份报告\n依法行政是法治政府的基本要求。"

@@ -8,10 +8,10 @@ import time
 import pandas as pd
 import pytest
 
-from tifa.analyze import kwic, slogans
 from tifa import paths
 from tifa.ingest.corpus import read_corpus
 from tifa.ingest.units import split_units
+from tifa.analyze import kwic, slogans
 
 # ----------------------------------------------------------------------------- fixtures
 

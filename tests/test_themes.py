@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from tifa.analyze import themes
 from tifa.schemas import TOKENS, UNITS
+from tifa.analyze import themes
 from tifa.analyze.themes import CodebookError
 
 

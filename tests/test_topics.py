@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tifa.analyze import themes, topics
 from tifa.schemas import TOKENS, UNITS
+from tifa.analyze import themes, topics
 
 VOCAB = {
     "普法": ["普法", "宣传", "法治教育", "宪法", "活动", "讲座"],

@@ -21,10 +21,10 @@ import pandas as pd
 from scipy import sparse
 from scipy.stats import chi2
 
-from tifa.analyze.groups import MISSING_GROUP, group_of
-from tifa.analyze.measures import largest_groups as _largest, rank_within, rate
 from tifa.tokenize import Lexicon, filter_tokens
 from tifa.tokenize.dask import map_tokens
+from tifa.analyze.groups import MISSING_GROUP, group_of
+from tifa.analyze.measures import largest_groups as _largest, rank_within, rate
 
 #: Group label used when ``by=None`` pools the whole corpus.
 ALL_GROUP = "全部"

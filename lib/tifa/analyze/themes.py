@@ -43,9 +43,9 @@ import pandas as pd
 import yaml
 
 from tifa import paths
+from tifa.tokenize import filter_tokens
 from tifa.analyze.groups import attach_group, group_order
 from tifa.analyze.measures import group_sizes, largest_groups as _largest, rank_within, rate
-from tifa.tokenize import filter_tokens
 
 #: Default codebook file name inside the data folder (see :func:`tifa.paths.data_file`).
 DEFAULT_CODEBOOK = "themes.yml"

@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from tifa.tokenize import filter_tokens
 from tifa.analyze.groups import attach_group, group_order
 from tifa.analyze.themes import theme_order
-from tifa.tokenize import filter_tokens
 
 #: Upper bound of the default number of topics (see :func:`default_k`).
 MAX_DEFAULT_K = 8

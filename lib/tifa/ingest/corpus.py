@@ -45,10 +45,10 @@ from typing import Any, Iterable, NamedTuple
 import numpy as np
 import pandas as pd
 
+from tifa.schemas import DOCUMENTS, INGEST, METADATA
 from tifa.ingest.clean import clean_text
 from tifa.ingest.metadata import extract_metadata
 from tifa.ingest.readers import TABLE_FORMATS, TEXT_FORMATS, ReadError, read_document, read_table
-from tifa.schemas import DOCUMENTS, INGEST, METADATA
 
 __all__ = ["Ingest", "EmptyCorpusError", "read_corpus", "fingerprint", "folder_skip_reason",
            "DEFAULT_INCLUDE"]

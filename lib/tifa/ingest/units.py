@@ -53,8 +53,8 @@ import re
 
 import pandas as pd
 
-from tifa.ingest.metadata import find_closing
 from tifa.schemas import UNITS
+from tifa.ingest.metadata import find_closing
 
 __all__ = ["split_units", "sections", "paragraphs", "heading_level", "section_role",
            "split_sentences", "SECTIONS", "PARAGRAPHS"]

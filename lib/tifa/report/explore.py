@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from tifa.analyze import kwic as _kwic
-from tifa.draw import style
 from tifa.analyze.groups import group_of
 from tifa.analyze.measures import group_sizes, rate
+from tifa.draw import style
 
 #: Columns of :func:`term_rates`.
 RATE_COLUMNS = ["group", "count", "per_10k", "docs_with", "n_docs", "n_tokens"]

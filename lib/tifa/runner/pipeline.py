@@ -44,8 +44,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from tifa.report import export
 from tifa import paths
+from tifa.report import export
 
 log = logging.getLogger(__name__)
 

@@ -42,13 +42,13 @@ from typing import Any, Iterable, Iterator
 
 import pandas as pd
 
-from tifa.report import export
 from tifa import paths
-from tifa.analyze import slogans
 from tifa.ingest.corpus import EmptyCorpusError, folder_skip_reason, read_corpus
-from tifa.tokenize.lexicon import Lexicon, load_lexicon
-from tifa.tokenize import attach_counts, flag_tokens, tokenize
 from tifa.ingest.units import split_units
+from tifa.tokenize import attach_counts, flag_tokens, tokenize
+from tifa.tokenize.lexicon import Lexicon, load_lexicon
+from tifa.analyze import slogans
+from tifa.report import export
 
 try:  # POSIX: shared and exclusive locks
     import fcntl
