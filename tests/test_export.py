@@ -176,15 +176,15 @@ def test_write_json_failure_leaves_previous_file(tmp_path):
 
 # ---------------------------------------------------------------- figure defaults and registry
 
-def test_default_formats_are_png_svg_pdf_and_png_is_300_dpi(tmp_path):
+def test_default_formats_are_png_svg_pdf_and_png_is_200_dpi(tmp_path):
     from PIL import Image
 
     paths = export.save_figure(_figure(), tmp_path, "01_keywords", "top_terms")
     assert [p.suffix for p in paths] == [".png", ".svg", ".pdf"]
     assert all(p.stat().st_size > 1000 for p in paths)
     with Image.open(paths[0]) as im:
-        assert im.info["dpi"] == pytest.approx((300, 300), abs=0.5)
-        assert im.width >= 300 * 3  # a 4-inch-wide figure, tight box: about 1,200 px
+        assert im.info["dpi"] == pytest.approx((200, 200), abs=0.5)
+        assert im.width >= 200 * 3  # a 4-inch-wide figure, tight box: about 800 px
 
 
 def test_default_formats_can_be_changed_for_a_session(tmp_path, monkeypatch):
@@ -204,7 +204,7 @@ def test_save_figure_records_the_figure_beside_its_files(tmp_path):
     assert record["files"] == {"png": "figures/01_keywords/top_terms.png",
                                "svg": "figures/01_keywords/top_terms.svg"}
     assert (record["width_in"], record["height_in"]) == (4.0, 3.0)
-    assert record["dpi"] == 300 and record["size"] in style.SIZES
+    assert record["dpi"] == 200 and record["size"] in style.SIZES
 
 
 def test_figure_title_is_the_chart_title_not_the_subtitle():
@@ -261,3 +261,54 @@ def test_write_bytes_text_and_copy_are_atomic(tmp_path, monkeypatch):
         export.write_bytes(b"new content", tmp_path / "x.bin")
     assert (tmp_path / "x.bin").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "c", "x.bin"]
+
+
+# ---------------------------------------------------------------- figure jobs (tifa run)
+
+def test_figure_jobs_leave_svg_and_pdf_for_later_with_the_same_bytes(tmp_path, monkeypatch):
+    fig = _figure()
+    now = export.save_figure(fig, tmp_path / "now", "s", "f", caption="说明")
+    jobs = tmp_path / "jobs"
+    monkeypatch.setenv(export.FIGURE_JOBS_ENV, str(jobs))
+    later = export.save_figure(fig, tmp_path / "later", "s", "f", caption="说明")
+    folder = tmp_path / "later" / "figures" / "s"
+    assert sorted(p.name for p in folder.iterdir()) == ["f.json", "f.png"]  # PNG and record now
+    record = json.loads((folder / "f.json").read_text(encoding="utf-8"))
+    assert set(record["files"]) == {"png", "svg", "pdf"}  # the record lists what will be there
+    assert [p.name for p in jobs.iterdir()] == ["s.f.pickle"]
+
+    written = export.render_figure_jobs(jobs)
+    assert written == [folder / "f.svg", folder / "f.pdf"] and not jobs.exists()
+    for a, b in zip(now, later):
+        assert a.name == b.name and a.read_bytes() == b.read_bytes()
+    assert export.render_figure_jobs(jobs) == []  # nothing left to do
+
+
+def test_figure_jobs_draw_with_the_rcparams_of_the_session_that_saved(tmp_path, monkeypatch):
+    import matplotlib
+
+    monkeypatch.setenv(export.FIGURE_JOBS_ENV, str(tmp_path / "jobs"))
+    fig = _figure()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text kept as <text> in this session
+        export.save_figure(fig, tmp_path, "s", "f", formats=("svg",))
+    export.render_figure_jobs(tmp_path / "jobs")  # drawn outside that context
+    assert "<text" in (tmp_path / "figures" / "s" / "f.svg").read_text(encoding="utf-8")
+
+
+def test_a_figure_that_does_not_pickle_is_drawn_at_once(tmp_path, monkeypatch):
+    fig = _figure()
+    fig.unpicklable = lambda: None  # a lambda on the figure: pickle refuses it
+    monkeypatch.setenv(export.FIGURE_JOBS_ENV, str(tmp_path / "jobs"))
+    export.save_figure(fig, tmp_path, "s", "f")
+    assert sorted(p.name for p in (tmp_path / "figures" / "s").iterdir()) == \
+        ["f.json", "f.pdf", "f.png", "f.svg"]
+    assert not (tmp_path / "jobs").exists()
+
+
+def test_a_broken_figure_job_is_reported_and_kept(tmp_path):
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    (jobs / "s.bad.pickle").write_bytes(b"not a pickle")
+    with pytest.raises(export.FigureJobError, match="s.bad"):
+        export.render_figure_jobs(jobs)
+    assert (jobs / "s.bad.pickle").exists()

@@ -23,6 +23,18 @@ figure rather than one shared index: notebooks never race to update the same fil
 simply overwrites the record with the figure, and a figure's record cannot outlive a crash
 half-way (it is written last, atomically). :func:`tifa.report.briefing.figure_index` reads them back
 in notebook order to assemble the briefing pack.
+
+Vector formats off the critical path
+------------------------------------
+The PNG is what a notebook and the briefing look at; the SVG and PDF (as costly to draw as the
+PNG, each) are for people who take a figure elsewhere. When the environment variable
+:data:`FIGURE_JOBS_ENV` names a folder (``tifa run`` sets it for each notebook's kernel),
+:func:`save_figure` writes the PNG and the record at once and leaves the vector formats as a
+*figure job* in that folder: the pickled figure with the rcParams it was drawn with
+(:func:`write_figure_job`). :func:`render_figure_jobs` draws them later, in another thread or
+process, each file atomically; the pipeline does so while the next notebooks run and marks a
+notebook done only when its figures are all written. Without the variable (JupyterLab, nbval,
+a script) every format is written before :func:`save_figure` returns, as always.
 """
 
 from __future__ import annotations
@@ -31,6 +43,7 @@ import contextlib
 import datetime as _dt
 import json
 import os
+import pickle
 import secrets
 import shutil
 import time
@@ -44,8 +57,21 @@ FIGURE_FORMATS = ("png", "svg", "pdf")
 #: can change it once (``export.DEFAULT_FORMATS = ("png",)`` for a quick draft run).
 DEFAULT_FORMATS = ("png", "svg", "pdf")
 
-#: Resolution of PNG figures in dots per inch (print and slide quality).
-PNG_DPI = 300
+#: Resolution of PNG figures in dots per inch: a slide-sized figure (10 in wide) is 2,000 px,
+#: more than a 16:9 slide shown on a 4K screen needs, and sharp in print at its A4 width.
+PNG_DPI = 200
+
+#: Formats drawn as vectors, which :func:`save_figure` may leave to a figure job.
+VECTOR_FORMATS = ("svg", "pdf")
+
+#: Environment variable naming the folder where :func:`save_figure` leaves the vector formats
+#: of its figures as jobs for :func:`render_figure_jobs` (see the module notes); unset or
+#: empty: they are written at once.
+FIGURE_JOBS_ENV = "TIFA_FIGURE_JOBS"
+
+#: rcParams not carried into a figure job (they concern the session, not the drawing).
+_SESSION_RC = ("backend", "backend_fallback", "interactive", "toolbar", "webagg.address",
+               "webagg.port", "webagg.port_retries", "webagg.open_in_browser")
 
 #: Fields of a figure record, ``figures/<section>/<name>.json``.
 RECORD_FIELDS = ("section", "name", "title", "caption", "order", "files", "width_in",
@@ -160,12 +186,14 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
     """Write a figure as ``out/figures/<section>/<name>.<fmt>`` for each format, atomically,
     and record it in the figure registry (``<name>.json`` beside it, see the module notes).
 
-    PNG is written at :data:`PNG_DPI` (300 dpi) unless ``dpi`` is given. SVG turns text into
+    PNG is written at :data:`PNG_DPI` (200 dpi) unless ``dpi`` is given. SVG turns text into
     outlines (opens anywhere). PDF is drawn inside :func:`tifa.draw.style.pdf_fonts`, i.e. with the
     TrueType CJK font embedded as Type 42 (opens on a machine without Chinese fonts, text stays
     searchable). Metadata dates are left out, so saving the same figure twice gives identical
     SVG and PDF bytes. Re-running overwrites every file cleanly; each file appears complete or
-    not at all.
+    not at all. When :data:`FIGURE_JOBS_ENV` names a folder (``tifa run``), SVG and PDF are
+    left there as a figure job and drawn by :func:`render_figure_jobs` (see the module notes);
+    a figure that cannot be pickled is drawn at once.
 
     Parameters
     ----------
@@ -199,7 +227,8 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
     Returns
     -------
     list of Path
-        The figure files written, one per format (the record is not listed).
+        The figure files, one per format (the record is not listed); those left to a figure
+        job exist once it is rendered.
     """
     from tifa.draw import style
 
@@ -216,25 +245,16 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
         order = float(order)
     style.ensure_style()
     folder = Path(out) / "figures" / section
-    written = []
-    for fmt in formats:
-        path = folder / f"{name}.{fmt}"
-        kwargs: dict[str, Any] = {"format": fmt}
-        if fmt == "png":
-            kwargs["dpi"] = dpi if dpi is not None else PNG_DPI
-        elif dpi is not None:
-            kwargs["dpi"] = dpi
-        if fmt == "svg":
-            kwargs["metadata"] = {"Date": None}
-        elif fmt == "pdf":
-            kwargs["metadata"] = {"CreationDate": None, "ModDate": None}
-        with atomic_write(path, "wb") as fh:
-            if fmt == "pdf":
-                with style.pdf_fonts():
-                    fig.savefig(fh, **kwargs)
-            else:
-                fig.savefig(fh, **kwargs)
-        written.append(path)
+    targets = [(fmt, folder / f"{name}.{fmt}") for fmt in formats]
+    jobs = os.environ.get(FIGURE_JOBS_ENV) or None
+    later = [(fmt, path) for fmt, path in targets if fmt in VECTOR_FORMATS] if jobs else []
+    if later and write_figure_job(fig, Path(jobs) / f"{section}.{name}.pickle", later,
+                                  dpi=dpi) is None:
+        later = []  # the figure does not pickle: draw everything here
+    for fmt, path in targets:
+        if (fmt, path) not in later:
+            _write_format(fig, fmt, path, dpi=dpi)
+    written = [path for _, path in targets]
     width, height = (float(v) for v in fig.get_size_inches())
     record = {
         "section": section,
@@ -256,6 +276,116 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
 
         plt.close(fig)
     return written
+
+
+def _write_format(fig, fmt: str, path: Path, *, dpi: float | None) -> Path:
+    """Draw one format of a figure into ``path``, atomically."""
+    from tifa.draw import style
+
+    kwargs: dict[str, Any] = {"format": fmt}
+    if fmt == "png":
+        kwargs["dpi"] = dpi if dpi is not None else PNG_DPI
+    elif dpi is not None:
+        kwargs["dpi"] = dpi
+    if fmt == "svg":
+        kwargs["metadata"] = {"Date": None}
+    elif fmt == "pdf":
+        kwargs["metadata"] = {"CreationDate": None, "ModDate": None}
+    with atomic_write(path, "wb") as fh:
+        if fmt == "pdf":
+            with style.pdf_fonts():
+                fig.savefig(fh, **kwargs)
+        else:
+            fig.savefig(fh, **kwargs)
+    return path
+
+
+def write_figure_job(fig, path, targets: Sequence[tuple[str, Path]], *,
+                     dpi: float | None = None) -> Path | None:
+    """Leave formats of a figure to be drawn later: the pickled figure, its rcParams, its files.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, as it is to be drawn.
+    path : str or Path
+        The job file (written atomically; a job of the same name is replaced: the last save
+        of a figure wins).
+    targets : sequence of (format, Path)
+        The files to draw, e.g. ``[("svg", out/figures/s/f.svg), ("pdf", ...)]``.
+    dpi : float, optional
+        As for :func:`save_figure`.
+
+    Returns
+    -------
+    Path or None
+        The job file; ``None`` (nothing written) when the figure cannot be pickled.
+    """
+    import matplotlib
+
+    rc = {k: v for k, v in matplotlib.rcParams.items() if k not in _SESSION_RC}
+    try:
+        data = pickle.dumps({"figure": fig, "rc": rc, "dpi": dpi,
+                             "targets": [(str(f), str(Path(p).resolve())) for f, p in targets]},
+                            protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - lambdas, open files ... in an artist: draw it now
+        return None
+    return write_bytes(data, path)
+
+
+def render_figure_jobs(folder) -> list[Path]:
+    """Draw the figure jobs left in ``folder`` by :func:`save_figure`, then remove them.
+
+    Each job's files are written atomically, in the rcParams the figure was drawn with; a job
+    is removed once all its files are written, and ``folder`` when it is empty. Matplotlib is
+    not thread-safe: call this from one thread at a time per process.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder :data:`FIGURE_JOBS_ENV` named; a missing folder has no jobs.
+
+    Returns
+    -------
+    list of Path
+        The files written, in job name order.
+
+    Raises
+    ------
+    FigureJobError
+        When a job cannot be read or drawn; the jobs after it are still drawn, and the error
+        names every job that failed. Failed jobs are left in place.
+    """
+    import matplotlib
+
+    from tifa.draw import style
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    written: list[Path] = []
+    failed: list[str] = []
+    for job in sorted(folder.glob("*.pickle")):
+        try:
+            spec = pickle.loads(job.read_bytes())
+            style.ensure_style()
+            with matplotlib.rc_context(spec["rc"]):
+                for fmt, target in spec["targets"]:
+                    written.append(_write_format(spec["figure"], fmt, Path(target),
+                                                 dpi=spec["dpi"]))
+        except Exception as exc:  # noqa: BLE001 - reported for every job below
+            failed.append(f"{job.stem}: {type(exc).__name__}: {exc}")
+            continue
+        job.unlink(missing_ok=True)
+    if failed:
+        raise FigureJobError("could not draw " + "; ".join(failed))
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+    return written
+
+
+class FigureJobError(RuntimeError):
+    """A figure job left by :func:`save_figure` could not be drawn."""
 
 
 def save_table(df, out, name: str, *, index: bool = False) -> Path:

@@ -2,7 +2,8 @@
 
 ::
 
-    tifa run [--corpus DIR_OR_FILE] [--out DIR] [-p NAME VALUE]... [--only 00]... [--no-progress]
+    tifa run [--corpus DIR_OR_FILE] [--out DIR] [-p NAME VALUE]... [--only 00]... [--jobs N]
+             [--no-progress]
     tifa notebooks            list the notebooks the pipeline runs
     tifa --version
 
@@ -11,10 +12,13 @@ stage options (text_column, manifest, max_bytes, extra_terms, slogan_terms, cach
 scheduler) go to ``00_corpus`` only, which records them with the stage in ``out/data/``; the
 later notebooks load that stage. With ``--only`` not selecting 00, ``tifa run`` prepares the
 stage itself first (when ``out`` does not already hold it for this corpus and these options).
+Notebooks run as soon as the notebooks they read from are done (their ``tifa.upstream``
+metadata), ``--jobs`` at a time (default: the CPU count).
 
 Exit status: 0 success; 1 a notebook (or preparing the stage) failed (one message on stderr says
-which notebook and cell, the error, and where the executed copy is); 2 a usage problem (missing
-corpus or manifest, unknown ``--only``, a parameter no selected notebook declares, bad option)
+which notebook and cell, the error, and where the executed copy is, and names the other
+notebooks that failed); 2 a usage problem (missing corpus or manifest, unknown ``--only``, a
+parameter no selected notebook declares, a bad upstream declaration, bad option)
 — one sentence, no traceback; 130 interrupted.
 """
 
@@ -85,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "declare it; VALUE is read as YAML (20 is a number)")
     run.add_argument("--only", action="append", default=[], metavar="NOTEBOOK",
                      help="run only this notebook (prefix like 00, or name); repeatable")
+    run.add_argument("--jobs", type=int, default=None, metavar="N",
+                     help="notebooks run at the same time once their upstream is done "
+                          "(default: the CPU count; 1: one after the other)")
     run.add_argument("--no-progress", action="store_true",
                      help="log one line per notebook instead of progress bars")
     run.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
@@ -123,7 +130,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         record = pipeline.run_pipeline(
             corpus, args.out, params=params, only=args.only or None,
             notebooks_dir=args.notebooks, progress=not args.no_progress,
-            kernel_name=args.kernel)
+            kernel_name=args.kernel, jobs=args.jobs)
     except (pipeline.NotebookFailed, pipeline.StageFailed) as exc:
         if exc.ename == "EmptyCorpusError":  # nothing readable: one sentence, not a traceback
             report = Path(args.out) / "tables" / "ingest_report.csv"

@@ -1,8 +1,24 @@
 """Run the numbered notebooks as a pipeline with papermill.
 
-Each ``notebooks/NN_*.ipynb`` is executed in order, in the notebooks folder (so relative paths
-inside notebooks work). Executed copies go to ``out/notebooks/``; a record of the run goes to
+Each ``notebooks/NN_*.ipynb`` is executed in the notebooks folder (so relative paths inside
+notebooks work). Executed copies go to ``out/notebooks/``; a record of the run goes to
 ``out/run.json``.
+
+Order: each notebook declares the notebooks it reads from in its metadata,
+``"tifa": {"upstream": ["00_corpus"]}`` (names, stems or prefixes as for ``only``), or
+``"upstream": "*"`` for every other notebook (the briefing, which packs what the others left);
+a notebook that declares nothing depends on every notebook before it (the sequential order).
+A notebook starts once its upstream notebooks are done; up to ``jobs`` run at the same time
+(default: the CPU count), each in its own kernel. After 00 the notebooks only read the stage
+(``out/data``, shared read-only; :func:`tifa.runner.stages.load` locks it when it has to
+rebuild), so 01–04 (and 06) run side by side and 05 after them. A notebook whose upstream
+failed is ``skipped`` with the reason; the notebooks that do not depend on it still run.
+
+Figures: each kernel gets :data:`tifa.report.export.FIGURE_JOBS_ENV`, so
+:func:`~tifa.report.export.save_figure` writes the PNG at once and leaves SVG and PDF as
+figure jobs, which one renderer thread of this process draws while the next notebooks run. A
+notebook is ``ok`` (and its dependents start) only once its figures are all written, and
+``run_pipeline`` returns only when every figure is.
 
 Parameters are routed: each notebook gets only the parameters its ``parameters``-tagged cell
 declares (read with papermill's ``inspect_notebook``): ``out`` (an absolute path) to all of them,
@@ -13,31 +29,40 @@ in ``out/data/``. A parameter no selected notebook declares is an error
 (:class:`UnknownParameter`), so a typo is never silently ignored. When the stage notebook is not
 selected (``only=["03"]``), the pipeline prepares the stage itself
 (:func:`tifa.runner.stages.prepare`, in this process) unless ``out`` already holds the stage of
-this corpus with these options, up to date.
+this corpus with these options, up to date. An upstream notebook that is not selected is not
+run.
 
-run.json (rewritten atomically before the first notebook and after each one, so even a crash
-leaves a record)::
+run.json (rewritten atomically before the first notebook and whenever a notebook starts or
+ends, so even a crash leaves a record)::
 
     tifa_version, status (running | ok | failed), started, finished (ISO 8601, local time
     with offset), seconds, corpus, out, notebooks_dir, parameters (all given: corpus, out and
     params), stage_options (the full stage options, defaults filled in), stage {prepared_by
     (a notebook, "tifa run" or null when the stage in out was up to date), reason, seconds},
-    only, versions {python, platform, packages {name: version or null}},
+    only, jobs, versions {python, platform, packages {name: version or null}},
     inputs {root, n_files, bytes, files [{path, bytes, sha256}]},
-    notebooks [{name, status, seconds, started, output, parameters (as injected), error}]
+    notebooks [{name, status, seconds, started, finished, figure_seconds, upstream, output,
+    parameters (as injected), error}]
 
-Notebook status: ``pending`` / ``running`` while the run goes on, then ``ok``, ``failed`` or
-``skipped`` (not selected with ``only``, or after a failure; ``reason`` says which).
+``notebooks`` keeps the name order whatever order they ran in. ``seconds`` is the time the
+notebook's kernel ran (start to shutdown), ``figure_seconds`` the time its deferred vector
+figures took to draw afterwards (off the notebook's path), ``upstream`` the notebooks it waited
+for. Notebook status: ``pending`` / ``running`` while the run goes on, then ``ok``, ``failed``
+or ``skipped`` (not selected with ``only``, or an upstream notebook failed; ``reason`` says
+which).
 """
 
 from __future__ import annotations
 
+import concurrent.futures as _futures
 import datetime as _dt
 import hashlib
+import json
 import logging
 import os
 import platform
 import re
+import shutil
 import sys
 import time
 from importlib import metadata
@@ -63,6 +88,15 @@ RECORDED_PACKAGES = (
 #: Parameters the pipeline always injects; ``params`` may not override them.
 RESERVED_PARAMETERS = ("corpus", "out")
 
+#: Key of the notebook metadata the pipeline reads (``{"upstream": [...]}``).
+METADATA_KEY = "tifa"
+
+#: ``"upstream": ALL_OTHERS`` depends on every other notebook (except those depending on it).
+ALL_OTHERS = "*"
+
+#: Folder of ``out`` where the kernels leave their figure jobs, one sub-folder per notebook.
+FIGURE_JOBS_DIR = ".figure_jobs"
+
 
 class PipelineError(Exception):
     """Base class of the pipeline's errors."""
@@ -78,6 +112,10 @@ class UnknownNotebook(PipelineError, ValueError):
 
 class UnknownParameter(PipelineError, ValueError):
     """A parameter that no selected notebook declares (and that is no stage option)."""
+
+
+class BadUpstream(PipelineError, ValueError):
+    """A notebook's declared upstream names no notebook, or the notebooks depend in a circle."""
 
 
 class StageFailed(PipelineError):
@@ -110,11 +148,16 @@ class NotebookFailed(PipelineError):
         Exception type name and message raised in the notebook.
     executed : Path or None
         The executed copy (with the traceback), if it was written.
+    also_failed : list of str
+        Other notebooks of the run that failed too (independent of this one); run.json has
+        their errors.
     """
 
     def __init__(self, notebook: str, *, cell_index: int | None, execution_count: int | None,
-                 source_line: str, ename: str, evalue: str, executed: Path | None):
+                 source_line: str, ename: str, evalue: str, executed: Path | None,
+                 also_failed: Sequence[str] = ()):
         self.notebook = notebook
+        self.also_failed = list(also_failed)
         self.cell_index = cell_index
         self.execution_count = execution_count
         self.source_line = source_line
@@ -128,6 +171,8 @@ class NotebookFailed(PipelineError):
         msg = f"notebook {notebook} failed in {where}\n  {error}"
         if executed is not None:
             msg += f"\n  executed copy with the traceback: {executed}"
+        if self.also_failed:
+            msg += f"\n  also failed: {', '.join(self.also_failed)} (see run.json)"
         super().__init__(msg)
 
 
@@ -212,6 +257,107 @@ def notebook_parameters(notebook) -> dict[str, str]:
 def route_parameters(declared: dict[str, str], given: dict[str, Any]) -> dict[str, Any]:
     """The parameters one notebook gets: those of ``given`` it declares, in ``given``'s order."""
     return {name: value for name, value in given.items() if name in declared}
+
+
+def notebook_upstream(notebook) -> list[str] | str | None:
+    """What a notebook declares it reads from: ``metadata["tifa"]["upstream"]``.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        A notebook file.
+
+    Returns
+    -------
+    list of str, "*" or None
+        Entries naming notebooks (file names, stems or prefixes, as for ``only``), ``"*"``
+        (:data:`ALL_OTHERS`) for every other notebook, or None when the notebook declares
+        nothing (it then depends on every notebook before it).
+    """
+    try:
+        meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return None
+    upstream = (meta.get(METADATA_KEY) or {}).get("upstream")
+    if upstream is None or upstream == ALL_OTHERS:
+        return upstream
+    if isinstance(upstream, str):
+        return [upstream]
+    return [str(u) for u in upstream]
+
+
+def dependencies(notebooks: Sequence[Path]) -> dict[str, list[str]]:
+    """Each notebook's upstream notebooks, from their metadata (:func:`notebook_upstream`).
+
+    A list names notebooks (file name, stem or prefix); ``"*"`` is every other notebook except
+    those that depend on this one and the other ``"*"`` notebooks; no declaration means every
+    notebook before it in name order.
+
+    Parameters
+    ----------
+    notebooks : sequence of Path
+        From :func:`discover_notebooks`.
+
+    Returns
+    -------
+    dict
+        Notebook file name -> upstream file names, in name order.
+
+    Raises
+    ------
+    BadUpstream
+        If an entry matches no notebook, a notebook names itself, or the notebooks depend on
+        one another in a circle.
+    """
+    names = [nb.name for nb in notebooks]
+    declared = {nb.name: notebook_upstream(nb) for nb in notebooks}
+    deps: dict[str, set[str]] = {}
+    for i, nb in enumerate(notebooks):
+        spec = declared[nb.name]
+        if spec == ALL_OTHERS:
+            continue
+        if spec is None:
+            deps[nb.name] = set(names[:i])
+            continue
+        found: set[str] = set()
+        for entry in spec:
+            hits = [o.name for o in notebooks
+                    if entry in (o.name, o.stem) or o.stem.startswith(entry)]
+            if not hits:
+                raise BadUpstream(f"{nb.name} declares upstream {entry!r}, which matches no "
+                                  f"notebook; the notebooks are: {', '.join(names)}")
+            if nb.name in hits:
+                raise BadUpstream(f"{nb.name} declares itself as its upstream ({entry!r})")
+            found.update(hits)
+        deps[nb.name] = found
+    for name in names:
+        if declared[name] == ALL_OTHERS:
+            below = _downstream(deps, name)
+            deps[name] = {o for o in names
+                          if o != name and o not in below and declared[o] != ALL_OTHERS}
+    _check_acyclic(deps, names)
+    return {name: sorted(deps[name]) for name in names}
+
+
+def _downstream(deps: dict[str, set[str]], name: str) -> set[str]:
+    """Notebooks that depend on ``name``, directly or through others."""
+    below: set[str] = set()
+    frontier = {name}
+    while frontier:
+        frontier = {n for n, ups in deps.items() if ups & frontier and n not in below}
+        below |= frontier
+    return below
+
+
+def _check_acyclic(deps: dict[str, set[str]], names: list[str]) -> None:
+    left = {n: set(deps.get(n, ())) for n in names}
+    while left:
+        ready = [n for n, ups in left.items() if not ups & left.keys()]
+        if not ready:
+            raise BadUpstream("the notebooks' upstream declarations form a circle: "
+                              + ", ".join(sorted(left)))
+        for n in ready:
+            del left[n]
 
 
 def _unknown_parameters(params: dict, known: set[str]) -> str | None:
@@ -335,28 +481,37 @@ def _kernel_for(notebook: Path, kernel_name: str | None) -> str:
     return (meta.get("kernelspec") or {}).get("name") or "python3"
 
 
-def _kernel_manager_class():
-    """A KernelManager that provisions CurveZMQ keys when kernel and pyzmq support them.
+def _kernel_manager_class(env: dict[str, str] | None = None):
+    """A KernelManager whose kernel gets ``env`` added to its environment.
 
-    ipykernel >= 7.4 warns on every start that a TCP kernel runs without encryption; with
+    It also provisions CurveZMQ keys when kernel and pyzmq support them: ipykernel >= 7.4 warns
+    on every start that a TCP kernel runs without encryption; with
     ``transport_encryption = "auto"`` jupyter_client provisions keys for kernels whose
     kernelspec declares support, which both encrypts the local traffic and silences the
-    warning. Returns ``None`` (papermill's default manager) on older jupyter_client/pyzmq.
+    warning (older jupyter_client/pyzmq: no encryption, no warning).
     """
+    from jupyter_client.manager import KernelManager
+
     try:
         import zmq
-        from jupyter_client.manager import KernelManager
-    except ImportError:  # pragma: no cover
-        return None
-    if not KernelManager.class_traits().get("transport_encryption") or not zmq.has("curve"):
-        return None
 
-    class _EncryptedKernelManager(KernelManager):
+        encrypt = bool(KernelManager.class_traits().get("transport_encryption")) and zmq.has("curve")
+    except ImportError:  # pragma: no cover
+        encrypt = False
+    extra = dict(env or {})
+
+    class _PipelineKernelManager(KernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
-            self.transport_encryption = "auto"
+            if encrypt:
+                self.transport_encryption = "auto"
 
-    return _EncryptedKernelManager
+        def start_kernel(self, **kw):
+            if extra:
+                kw["env"] = {**(kw.get("env") or os.environ), **extra}
+            return super().start_kernel(**kw)
+
+    return _PipelineKernelManager
 
 
 # ---------------------------------------------------------------------------- runner
@@ -391,10 +546,16 @@ def _prepare_stage(corpus: Path, out: Path, options: dict, record: dict, save, *
         log.info("stage ready (%.1f s)", record["stage"]["seconds"])
 
 
+def default_jobs(n_notebooks: int | None = None) -> int:
+    """Notebooks run at the same time by default: the CPU count (at most ``n_notebooks``)."""
+    n = os.cpu_count() or 1
+    return max(1, min(n, n_notebooks)) if n_notebooks else n
+
+
 def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str] | None = None,
                  notebooks_dir=None, progress: bool = True, kernel_name: str | None = None,
-                 start_timeout: float = 120) -> dict:
-    """Execute the numbered notebooks in order with papermill and record the run.
+                 start_timeout: float = 120, jobs: int | None = None) -> dict:
+    """Execute the numbered notebooks with papermill, each after its upstream, and record the run.
 
     Parameters
     ----------
@@ -410,18 +571,23 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
         ``corpus`` or ``out``.
     only : iterable of str, optional
         Run only these notebooks (file names, stems or prefixes such as ``"00"``, see
-        :func:`select_notebooks`); the others are recorded as skipped. Default all.
+        :func:`select_notebooks`); the others are recorded as skipped and not run, even when
+        a selected notebook names them as upstream. Default all.
     notebooks_dir : str or Path, optional
         Folder of the notebooks; default :func:`tifa.paths.notebooks_dir`. Notebooks run with
         this folder as working directory.
     progress : bool, default True
-        Show a tqdm bar over notebooks and papermill's bar over cells; ``False`` logs one
-        concise line per notebook instead (logger ``tifa.runner.pipeline``).
+        Show a tqdm bar over notebooks (and, with ``jobs=1``, papermill's bar over cells);
+        ``False`` logs one concise line per notebook start and end instead (logger
+        ``tifa.runner.pipeline``).
     kernel_name : str, optional
         Jupyter kernel; default the kernel named in each notebook, else ``python3`` (which
         jupyter_client starts with the running Python).
     start_timeout : float, default 120
         Seconds to wait for a kernel to start.
+    jobs : int, optional
+        Notebooks run at the same time (each its own kernel); default :func:`default_jobs`,
+        the CPU count. ``1`` runs them one after the other in name order.
 
     Returns
     -------
@@ -438,16 +604,18 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
     UnknownParameter
         If a parameter of ``params`` is declared by no selected notebook and is no stage
         option (nothing is run or written).
+    BadUpstream
+        If a notebook's upstream declaration names no notebook or the declarations form a
+        circle (nothing is run or written).
     StageFailed
         If the stage notebook is not selected and preparing the stage here fails (e.g. nothing
         readable in the corpus); run.json marks the run failed.
     NotebookFailed
-        If a notebook fails: the run stops, the executed copy keeps the traceback, run.json
-        marks it failed and the remaining notebooks skipped.
+        If a notebook fails (a cell raised, the kernel died or one of its figures could not be
+        drawn): the notebooks depending on it are skipped, the others still run; then this is
+        raised for the first failed notebook in name order (``also_failed`` names the others).
+        The executed copy keeps the traceback; run.json marks the run failed.
     """
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
     from tifa.runner import stages
 
     params = dict(params or {})
@@ -455,6 +623,8 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
     if clash:
         raise ValueError(f"parameter(s) {clash} are set by the pipeline itself; "
                          "pass corpus= and out= instead")
+    if jobs is not None and int(jobs) < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
     corpus_path = Path(corpus).expanduser().resolve()
     if not corpus_path.exists():
         raise CorpusNotFound(f"the corpus {corpus_path} does not exist")
@@ -469,6 +639,8 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
         raise UnknownNotebook(f"no NN_*.ipynb notebooks found in {folder}")
     only_list = [str(o) for o in (only or [])]
     selected = select_notebooks(notebooks, only_list)
+    graph = dependencies(notebooks)
+    n_jobs = int(jobs) if jobs is not None else default_jobs(len(selected))
 
     # Routing: each notebook gets what its parameters cell declares. The stage notebook (the one
     # declaring `corpus`: 00_corpus) takes the corpus and the stage options; when it is not
@@ -508,6 +680,7 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
         "stage": {"prepared_by": ", ".join(nb.name for nb in stage_notebooks if nb in selected)
                   or None, "reason": None, "seconds": None},
         "only": only_list,
+        "jobs": n_jobs,
         "versions": {"python": sys.version.split()[0],
                      "implementation": platform.python_implementation(),
                      "platform": platform.platform(),
@@ -517,7 +690,8 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
             {"name": nb.name,
              "status": "pending" if nb in selected else "skipped",
              "reason": None if nb in selected else "not selected (only)",
-             "seconds": None, "started": None,
+             "seconds": None, "started": None, "finished": None, "figure_seconds": None,
+             "upstream": graph[nb.name],
              "output": f"notebooks/{nb.name}",
              "parameters": route_parameters(declared[nb.name], parameters),
              "error": None}
@@ -536,76 +710,277 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
     save()
     if prepare_here:
         _prepare_stage(corpus_path, out_path, given_options, record, save, progress=progress)
-    manager = _kernel_manager_class()
-    engine_kwargs = {"kernel_manager_class": manager} if manager is not None else {}
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(selected), unit="notebook", desc="tifa", position=0)
-    try:
-        for i, nb in enumerate(selected):
-            entry = entries[nb.name]
-            entry.update(status="running", started=_now())
-            save()
-            if bar is not None:
-                bar.set_postfix_str(nb.name)
-            else:
-                log.info("[%d/%d] %s ...", i + 1, len(selected), nb.name)
-            final = out_path / "notebooks" / nb.name
-            partial = final.with_name(f".{nb.stem}.partial.ipynb")
-            t0 = time.perf_counter()
-            try:
-                pm.execute_notebook(
-                    str(nb), str(partial), parameters=entry["parameters"], cwd=str(folder),
-                    kernel_name=_kernel_for(nb, kernel_name), log_output=False,
-                    start_timeout=start_timeout,
-                    progress_bar={"desc": nb.stem, "leave": False, "position": 1} if progress else False,
-                    **engine_kwargs,
-                )
-            except BaseException as exc:  # noqa: BLE001 - recorded, then re-raised
-                entry["seconds"] = round(time.perf_counter() - t0, 3)
-                executed = None
-                if partial.exists():
-                    os.replace(partial, final)
-                    executed = final
-                if isinstance(exc, PapermillExecutionError):
-                    failure = NotebookFailed(
-                        nb.name, cell_index=_source_index(executed, exc.cell_index),
-                        execution_count=exc.exec_count, source_line=_first_line(exc.source),
-                        ename=exc.ename, evalue=exc.evalue, executed=executed)
-                else:
-                    failure = NotebookFailed(
-                        nb.name, cell_index=None, execution_count=None, source_line="",
-                        ename=type(exc).__name__, evalue=str(exc).strip().splitlines()[0]
-                        if str(exc).strip() else "", executed=executed)
-                entry["status"] = "failed"
-                entry["error"] = {"cell_index": failure.cell_index,
-                                  "execution_count": failure.execution_count,
-                                  "source_line": failure.source_line,
-                                  "ename": failure.ename, "evalue": failure.evalue}
-                if executed is None:
-                    entry["output"] = None
-                for later in selected[i + 1:]:
-                    entries[later.name].update(status="skipped",
-                                               reason=f"not run: {nb.name} failed")
-                save("failed")
-                if not progress:
-                    log.info("[%d/%d] %s failed after %.1f s", i + 1, len(selected),
-                             nb.name, entry["seconds"])
-                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                    raise
-                raise failure from exc
-            os.replace(partial, final)
-            entry.update(status="ok", seconds=round(time.perf_counter() - t0, 3))
-            save()
-            if bar is not None:
-                bar.update(1)
-            else:
-                log.info("[%d/%d] %s ok (%.1f s)", i + 1, len(selected), nb.name,
-                         entry["seconds"])
-    finally:
-        if bar is not None:
-            bar.close()
+    runner = _Runner(selected, graph, entries, save, out=out_path, folder=folder,
+                     jobs=n_jobs, progress=progress, kernel_name=kernel_name,
+                     start_timeout=start_timeout)
+    failures = runner.run()
+    if failures:
+        first, *others = failures
+        first.also_failed = [f.notebook for f in others]
+        save("failed")
+        raise NotebookFailed(first.notebook, cell_index=first.cell_index,
+                             execution_count=first.execution_count,
+                             source_line=first.source_line, ename=first.ename,
+                             evalue=first.evalue, executed=first.executed,
+                             also_failed=first.also_failed) from first.__cause__
     save("ok")
     return record
+
+
+class _Runner:
+    """Runs the selected notebooks of one pipeline run, each once its upstream is done.
+
+    Kernels run in daemon threads (papermill blocks while a notebook runs; the threads only
+    wait on their kernels), at most ``jobs`` at a time; one more thread draws the figure jobs
+    the kernels leave. Every change of the run record is made, and saved, by the calling
+    thread alone.
+    """
+
+    def __init__(self, selected: list[Path], graph: dict[str, list[str]], entries: dict,
+                 save, *, out: Path, folder: Path, jobs: int, progress: bool,
+                 kernel_name: str | None, start_timeout: float):
+        import queue
+
+        self.selected = selected
+        chosen = {nb.name for nb in selected}
+        self.upstream = {nb.name: [u for u in graph[nb.name] if u in chosen] for nb in selected}
+        self.entries = entries
+        self.save = save
+        self.out = out
+        self.folder = folder
+        self.jobs = jobs
+        self.progress = progress
+        self.kernel_name = kernel_name
+        self.start_timeout = start_timeout
+        self.events: queue.Queue = queue.Queue()
+        self.state: dict[str, str] = {}
+        self.cause: dict[str, str] = {}  # notebook -> the failed notebook it was skipped for
+        self.failures: dict[str, NotebookFailed] = {}
+        self.managers: list = []  # kernel managers started, shut down on an interrupt
+        self.renderer = _futures.ThreadPoolExecutor(max_workers=1,
+                                                    thread_name_prefix="tifa-figures")
+        self.index = {nb.name: i + 1 for i, nb in enumerate(selected)}
+        self.bar = None
+
+    # -- reporting
+
+    def _log(self, name: str, text: str) -> None:
+        if self.bar is None:
+            log.info("[%d/%d] %s %s", self.index[name], len(self.selected), name, text)
+
+    def _finish(self, name: str, status: str) -> None:
+        self.state[name] = status
+        self.entries[name]["finished"] = _now()
+        self.save()
+        if self.bar is not None:
+            self.bar.update(1)
+            self._postfix()
+
+    def _postfix(self) -> None:
+        if self.bar is not None:
+            running = [n for n, st in self.state.items() if st in ("running", "figures")]
+            self.bar.set_postfix_str(", ".join(running))
+
+    # -- the loop
+
+    def run(self) -> list[NotebookFailed]:
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=len(self.selected), unit="notebook", desc="tifa", position=0)
+        waiting = list(self.selected)
+        busy = 0  # events still to come: kernels running + figure renders
+        try:
+            while waiting or busy:
+                for nb in list(waiting):
+                    if self._skip_if_upstream_failed(nb):
+                        waiting.remove(nb)
+                kernels = sum(1 for st in self.state.values() if st == "running")
+                for nb in list(waiting):
+                    if kernels >= self.jobs:
+                        break
+                    if all(self.state.get(u) == "ok" for u in self.upstream[nb.name]):
+                        waiting.remove(nb)
+                        self._start(nb)
+                        kernels += 1
+                        busy += 1
+                if not busy:
+                    break  # nothing can start (cannot happen with an acyclic graph)
+                kind, nb, payload = self.events.get()
+                busy -= 1
+                if kind == "kernel":
+                    busy += self._kernel_done(nb, payload)
+                else:
+                    self._figures_done(nb, payload)
+        except BaseException:
+            self._interrupted(waiting)
+            raise
+        finally:
+            self.renderer.shutdown(wait=False, cancel_futures=True)
+            if self.bar is not None:
+                self.bar.close()
+        return [self.failures[nb.name] for nb in self.selected if nb.name in self.failures]
+
+    def _skip_if_upstream_failed(self, nb: Path) -> bool:
+        bad = [u for u in self.upstream[nb.name] if self.state.get(u) in ("failed", "skipped")]
+        if not bad:
+            return False
+        roots = sorted({self.cause.get(u, u) for u in bad})
+        self.cause[nb.name] = roots[0]
+        self.entries[nb.name].update(status="skipped",
+                                     reason=f"not run: {', '.join(roots)} failed")
+        self._log(nb.name, f"skipped ({', '.join(roots)} failed)")
+        self._finish(nb.name, "skipped")
+        return True
+
+    def _start(self, nb: Path) -> None:
+        import threading
+
+        entry = self.entries[nb.name]
+        entry.update(status="running", started=_now())
+        self.state[nb.name] = "running"
+        self.save()
+        self._log(nb.name, "...")
+        self._postfix()
+        jobs_dir = self.out / FIGURE_JOBS_DIR / nb.stem
+        shutil.rmtree(jobs_dir, ignore_errors=True)  # a killed run's leftovers
+        cell_bar = ({"desc": nb.stem, "leave": False, "position": 1}
+                    if self.progress and self.jobs == 1 else False)
+
+        def work() -> None:
+            try:
+                result = self._execute(nb, entry["parameters"], jobs_dir, cell_bar)
+            except BaseException as exc:  # noqa: BLE001 - handed to the main loop
+                result = {"seconds": 0.0, "exc": exc, "executed": None}
+            self.events.put(("kernel", nb, result))
+
+        threading.Thread(target=work, name=f"tifa-{nb.stem}", daemon=True).start()
+
+    def _execute(self, nb: Path, parameters: dict, jobs_dir: Path, cell_bar) -> dict:
+        import papermill as pm
+
+        final = self.out / "notebooks" / nb.name
+        partial = final.with_name(f".{nb.stem}.partial.ipynb")
+        manager = _kernel_manager_class({export.FIGURE_JOBS_ENV: str(jobs_dir)})
+        managers = self.managers
+
+        class _Tracked(manager):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                managers.append(self)
+
+        t0 = time.perf_counter()
+        try:
+            pm.execute_notebook(
+                str(nb), str(partial), parameters=parameters, cwd=str(self.folder),
+                kernel_name=_kernel_for(nb, self.kernel_name), log_output=False,
+                start_timeout=self.start_timeout, progress_bar=cell_bar,
+                kernel_manager_class=_Tracked,
+            )
+        except Exception as exc:  # noqa: BLE001 - turned into NotebookFailed by the caller
+            seconds = time.perf_counter() - t0
+            executed = None
+            if partial.exists():
+                os.replace(partial, final)
+                executed = final
+            return {"seconds": seconds, "exc": exc, "executed": executed}
+        os.replace(partial, final)
+        return {"seconds": time.perf_counter() - t0, "exc": None, "executed": final}
+
+    def _kernel_done(self, nb: Path, result: dict) -> int:
+        """Record a finished kernel; returns 1 when its figures are still to be drawn."""
+        entry = self.entries[nb.name]
+        entry["seconds"] = round(result["seconds"], 3)
+        if result["exc"] is not None:
+            self._failed(nb, _failure(nb.name, result["exc"], result["executed"]))
+            return 0
+        jobs_dir = self.out / FIGURE_JOBS_DIR / nb.stem
+        self.state[nb.name] = "figures"  # frees a kernel slot; dependents still wait
+        t0 = time.perf_counter()
+
+        def draw() -> None:
+            try:
+                export.render_figure_jobs(jobs_dir)
+                self.events.put(("figures", nb, {"seconds": time.perf_counter() - t0,
+                                                 "exc": None}))
+            except BaseException as exc:  # noqa: BLE001 - handed to the main loop
+                self.events.put(("figures", nb, {"seconds": time.perf_counter() - t0,
+                                                 "exc": exc}))
+
+        self.renderer.submit(draw)
+        return 1
+
+    def _figures_done(self, nb: Path, result: dict) -> None:
+        entry = self.entries[nb.name]
+        entry["figure_seconds"] = round(result["seconds"], 3)
+        exc = result["exc"]
+        if exc is not None:
+            self._failed(nb, NotebookFailed(
+                nb.name, cell_index=None, execution_count=None,
+                source_line="drawing its figures' SVG/PDF after the last cell",
+                ename=type(exc).__name__, evalue=str(exc).strip(),
+                executed=self.out / "notebooks" / nb.name))
+            return
+        _remove_empty_dir(self.out / FIGURE_JOBS_DIR)
+        entry["status"] = "ok"
+        self._log(nb.name, f"ok ({entry['seconds']:.1f} s"
+                  + (f", figures {entry['figure_seconds']:.1f} s more)"
+                     if entry["figure_seconds"] >= 0.05 else ")"))
+        self._finish(nb.name, "ok")
+
+    def _failed(self, nb: Path, failure: NotebookFailed) -> None:
+        entry = self.entries[nb.name]
+        entry["status"] = "failed"
+        entry["error"] = {"cell_index": failure.cell_index,
+                          "execution_count": failure.execution_count,
+                          "source_line": failure.source_line,
+                          "ename": failure.ename, "evalue": failure.evalue}
+        if failure.executed is None:
+            entry["output"] = None
+        self.failures[nb.name] = failure
+        self._log(nb.name, f"failed after {entry['seconds'] or 0:.1f} s")
+        self._finish(nb.name, "failed")
+
+    def _interrupted(self, waiting: list[Path]) -> None:
+        """Ctrl-C (or an error of the pipeline itself): stop the kernels, record the state."""
+        for km in list(self.managers):
+            try:
+                if km.is_alive():
+                    km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - best effort
+                pass
+        for name, st in list(self.state.items()):
+            if st in ("running", "figures"):
+                self.entries[name].update(status="failed", error={
+                    "cell_index": None, "execution_count": None, "source_line": "",
+                    "ename": "KeyboardInterrupt", "evalue": "the run was interrupted"})
+        for nb in waiting:
+            self.entries[nb.name].update(status="skipped", reason="not run: the run was interrupted")
+        self.save("failed")
+
+
+def _remove_empty_dir(path: Path) -> None:
+    """Remove an empty folder; leave it when it is not empty or cannot be removed."""
+    try:
+        path.rmdir()
+    except OSError:
+        pass
+
+
+def _failure(name: str, exc: BaseException, executed: Path | None) -> NotebookFailed:
+    """The NotebookFailed for an exception papermill raised while running ``name``."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        failure = NotebookFailed(
+            name, cell_index=_source_index(executed, exc.cell_index),
+            execution_count=exc.exec_count, source_line=_first_line(exc.source),
+            ename=exc.ename, evalue=exc.evalue, executed=executed)
+    else:
+        text = str(exc).strip()
+        failure = NotebookFailed(
+            name, cell_index=None, execution_count=None, source_line="",
+            ename=type(exc).__name__, evalue=text.splitlines()[0] if text else "",
+            executed=executed)
+    failure.__cause__ = exc
+    return failure
