@@ -176,3 +176,123 @@ def test_hash_inputs_of_a_single_file(tmp_path):
     assert info["n_files"] == 1 and info["bytes"] == table.stat().st_size
     assert info["files"][0] == {"path": "reports.csv", "bytes": table.stat().st_size,
                                 "sha256": hashlib.sha256(table.read_bytes()).hexdigest()}
+
+
+# ---------------------------------------------------------------------------- upstream and jobs
+
+def _declare(path: Path, upstream) -> Path:
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["tifa"] = {"upstream": upstream}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_dependencies_from_metadata(tmp_path):
+    _declare(write_notebook(tmp_path, "00_stage.ipynb", "pass"), [])
+    _declare(write_notebook(tmp_path, "01_a.ipynb", "pass"), ["00"])
+    _declare(write_notebook(tmp_path, "02_b.ipynb", "pass"), ["00_stage"])
+    _declare(write_notebook(tmp_path, "05_pack.ipynb", "pass"), "*")
+    _declare(write_notebook(tmp_path, "06_late.ipynb", "pass"), ["00_stage.ipynb"])
+    write_notebook(tmp_path, "07_undeclared.ipynb", "pass")  # after everything before it
+    graph = pipeline.dependencies(pipeline.discover_notebooks(tmp_path))
+    assert graph == {
+        "00_stage.ipynb": [],
+        "01_a.ipynb": ["00_stage.ipynb"],
+        "02_b.ipynb": ["00_stage.ipynb"],
+        # every other notebook, except the one that depends on it
+        "05_pack.ipynb": ["00_stage.ipynb", "01_a.ipynb", "02_b.ipynb", "06_late.ipynb"],
+        "06_late.ipynb": ["00_stage.ipynb"],
+        "07_undeclared.ipynb": ["00_stage.ipynb", "01_a.ipynb", "02_b.ipynb", "05_pack.ipynb",
+                                "06_late.ipynb"],
+    }
+
+
+def test_bad_upstream_declarations_are_refused_before_anything_runs(tmp_path, corpus):
+    nbs = tmp_path / "nbs"
+    _declare(write_notebook(nbs, "00_a.ipynb", "pass"), ["09"])
+    with pytest.raises(pipeline.BadUpstream, match="00_a.ipynb declares upstream '09'"):
+        pipeline.run_pipeline(corpus, tmp_path / "out", notebooks_dir=nbs, progress=False)
+    assert not (tmp_path / "out").exists()
+    _declare(nbs / "00_a.ipynb", ["01"])
+    _declare(write_notebook(nbs, "01_b.ipynb", "pass"), ["00"])
+    with pytest.raises(pipeline.BadUpstream, match="circle"):
+        pipeline.dependencies(pipeline.discover_notebooks(nbs))
+
+
+WAIT_FOR = ("import pathlib, time\n"
+            "flag = pathlib.Path(out, '{flag}')\n"
+            "for _ in range(600):\n"
+            "    if flag.exists():\n"
+            "        break\n"
+            "    time.sleep(0.1)\n"
+            "else:\n"
+            "    raise RuntimeError('{flag} never appeared')")
+TOUCH = "import pathlib\npathlib.Path(out, '{flag}').write_text('x')"
+
+
+def test_independent_notebooks_run_side_by_side_and_a_failure_skips_only_its_dependents(
+        tmp_path, corpus):
+    nbs = tmp_path / "nbs"
+    _declare(write_notebook(nbs, "00_stage.ipynb", RECORD.format(name="stage")), [])
+    # 01 waits for a file 02 writes: it can only succeed if both run at the same time
+    _declare(write_notebook(nbs, "01_waits.ipynb", WAIT_FOR.format(flag="from_02")), ["00"])
+    _declare(write_notebook(nbs, "02_breaks.ipynb", TOUCH.format(flag="from_02"),
+                            "raise ValueError('bad table')"), ["00"])
+    _declare(write_notebook(nbs, "03_after_02.ipynb", RECORD.format(name="after")), ["02"])
+    _declare(write_notebook(nbs, "04_own.ipynb", RECORD.format(name="own")), ["00"])
+    _declare(write_notebook(nbs, "05_pack.ipynb", RECORD.format(name="pack")), "*")
+    out = tmp_path / "out"
+    with pytest.raises(pipeline.NotebookFailed) as info:
+        pipeline.run_pipeline(corpus, out, notebooks_dir=nbs, progress=False, jobs=2)
+    err = info.value
+    assert err.notebook == "02_breaks.ipynb" and err.cell_index == 2 and err.ename == "ValueError"
+    assert err.also_failed == []
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert record["status"] == "failed" and record["jobs"] == 2
+    assert [(e["name"], e["status"]) for e in record["notebooks"]] == [
+        ("00_stage.ipynb", "ok"), ("01_waits.ipynb", "ok"), ("02_breaks.ipynb", "failed"),
+        ("03_after_02.ipynb", "skipped"), ("04_own.ipynb", "ok"), ("05_pack.ipynb", "skipped")]
+    by_name = {e["name"]: e for e in record["notebooks"]}
+    assert by_name["03_after_02.ipynb"]["reason"] == "not run: 02_breaks.ipynb failed"
+    assert by_name["05_pack.ipynb"]["reason"] == "not run: 02_breaks.ipynb failed"
+    assert by_name["02_breaks.ipynb"]["error"]["source_line"] == "raise ValueError('bad table')"
+    assert by_name["01_waits.ipynb"]["upstream"] == ["00_stage.ipynb"]
+    assert (out / "own.json").exists() and not (out / "after.json").exists()
+    assert not (out / "pack.json").exists()
+
+
+def test_one_job_runs_in_name_order(tmp_path, corpus):
+    nbs = tmp_path / "nbs"
+    _declare(write_notebook(nbs, "00_stage.ipynb", "pass"), [])
+    _declare(write_notebook(nbs, "01_waits.ipynb", WAIT_FOR.format(flag="from_02")), ["00"])
+    _declare(write_notebook(nbs, "02_touch.ipynb", TOUCH.format(flag="from_02")), ["00"])
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "from_02").write_text("x")  # else 01 would wait for 02 forever
+    record = pipeline.run_pipeline(corpus, tmp_path / "out", notebooks_dir=nbs, progress=False,
+                                   jobs=1)
+    starts = [e["started"] for e in record["notebooks"]]
+    assert record["jobs"] == 1 and starts == sorted(starts)
+    with pytest.raises(ValueError, match="jobs"):
+        pipeline.run_pipeline(corpus, tmp_path / "out", notebooks_dir=nbs, jobs=0)
+
+
+def test_the_run_returns_when_every_figure_format_is_written(tmp_path, corpus):
+    nbs = tmp_path / "nbs"
+    _declare(write_notebook(nbs, "01_fig.ipynb",
+                            "import os\n"
+                            "from matplotlib.figure import Figure\n"
+                            "from tifa.report import export\n"
+                            "assert os.environ[export.FIGURE_JOBS_ENV]\n"
+                            "fig = Figure(figsize=(3, 2))\n"
+                            "fig.add_subplot().bar([0, 1], [2, 3])\n"
+                            "fig.suptitle('依法行政')\n"
+                            "export.save_figure(fig, out, '01_fig', 'bars')"), [])
+    out = tmp_path / "out"
+    record = pipeline.run_pipeline(corpus, out, notebooks_dir=nbs, progress=False)
+    folder = out / "figures" / "01_fig"
+    assert sorted(p.name for p in folder.iterdir()) == ["bars.json", "bars.pdf", "bars.png",
+                                                        "bars.svg"]
+    assert (folder / "bars.pdf").read_bytes().startswith(b"%PDF")
+    assert not (out / pipeline.FIGURE_JOBS_DIR).exists()
+    (entry,) = record["notebooks"]
+    assert entry["status"] == "ok" and entry["figure_seconds"] >= 0

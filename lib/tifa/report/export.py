@@ -333,7 +333,7 @@ def write_figure_job(fig, path, targets: Sequence[tuple[str, Path]], *,
     return write_bytes(data, path)
 
 
-def render_figure_jobs(folder) -> list[Path]:
+def render_figure_jobs(folder, *, caught: list | None = None) -> list[Path]:
     """Draw the figure jobs left in ``folder`` by :func:`save_figure`, then remove them.
 
     Each job's files are written atomically, in the rcParams the figure was drawn with; a job
@@ -344,6 +344,10 @@ def render_figure_jobs(folder) -> list[Path]:
     ----------
     folder : str or Path
         The folder :data:`FIGURE_JOBS_ENV` named; a missing folder has no jobs.
+    caught : list or None, default None
+        When a list, the warnings raised while drawing (e.g. a glyph the PDF font lacks) are
+        appended to it as ``"<job>: <message>"`` strings, each once, instead of being shown
+        (the pipeline records them in run.json, since no notebook is there to show them).
 
     Returns
     -------
@@ -360,22 +364,28 @@ def render_figure_jobs(folder) -> list[Path]:
 
     from tifa.draw import style
 
+    import warnings
+
     folder = Path(folder)
     if not folder.is_dir():
         return []
     written: list[Path] = []
     failed: list[str] = []
     for job in sorted(folder.glob("*.pickle")):
-        try:
-            spec = pickle.loads(job.read_bytes())
-            style.ensure_style()
-            with matplotlib.rc_context(spec["rc"]):
-                for fmt, target in spec["targets"]:
-                    written.append(_write_format(spec["figure"], fmt, Path(target),
-                                                 dpi=spec["dpi"]))
-        except Exception as exc:  # noqa: BLE001 - reported for every job below
-            failed.append(f"{job.stem}: {type(exc).__name__}: {exc}")
-            continue
+        with warnings.catch_warnings(record=caught is not None) as seen:
+            try:
+                spec = pickle.loads(job.read_bytes())
+                style.ensure_style()
+                with matplotlib.rc_context(spec["rc"]):
+                    for fmt, target in spec["targets"]:
+                        written.append(_write_format(spec["figure"], fmt, Path(target),
+                                                     dpi=spec["dpi"]))
+            except Exception as exc:  # noqa: BLE001 - reported for every job below
+                failed.append(f"{job.stem}: {type(exc).__name__}: {exc}")
+                continue
+        for text in dict.fromkeys(f"{job.stem}: {w.message}" for w in seen or ()):
+            if text not in caught:
+                caught.append(text)
         job.unlink(missing_ok=True)
     if failed:
         raise FigureJobError("could not draw " + "; ".join(failed))

@@ -42,7 +42,7 @@ ends, so even a crash leaves a record)::
     only, jobs, versions {python, platform, packages {name: version or null}},
     inputs {root, n_files, bytes, files [{path, bytes, sha256}]},
     notebooks [{name, status, seconds, started, finished, figure_seconds, upstream, output,
-    parameters (as injected), error}]
+    parameters (as injected), error}] (+ figure_warnings when drawing a figure warned)
 
 ``notebooks`` keeps the name order whatever order they ran in. ``seconds`` is the time the
 notebook's kernel ran (start to shutdown), ``figure_seconds`` the time its deferred vector
@@ -899,13 +899,14 @@ class _Runner:
         t0 = time.perf_counter()
 
         def draw() -> None:
+            caught: list[str] = []
             try:
-                export.render_figure_jobs(jobs_dir)
-                self.events.put(("figures", nb, {"seconds": time.perf_counter() - t0,
-                                                 "exc": None}))
-            except BaseException as exc:  # noqa: BLE001 - handed to the main loop
-                self.events.put(("figures", nb, {"seconds": time.perf_counter() - t0,
-                                                 "exc": exc}))
+                export.render_figure_jobs(jobs_dir, caught=caught)
+                exc = None
+            except BaseException as err:  # noqa: BLE001 - handed to the main loop
+                exc = err
+            self.events.put(("figures", nb, {"seconds": time.perf_counter() - t0,
+                                             "exc": exc, "warnings": caught}))
 
         self.renderer.submit(draw)
         return 1
@@ -913,6 +914,8 @@ class _Runner:
     def _figures_done(self, nb: Path, result: dict) -> None:
         entry = self.entries[nb.name]
         entry["figure_seconds"] = round(result["seconds"], 3)
+        if result["warnings"]:
+            entry["figure_warnings"] = result["warnings"]
         exc = result["exc"]
         if exc is not None:
             self._failed(nb, NotebookFailed(
