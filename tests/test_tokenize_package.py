@@ -11,7 +11,7 @@ import tifa.tokenize
 PACKAGE = Path(tifa.tokenize.__file__).parent
 
 # each module may import only those listed before it
-LAYERS = ["lexicon", "_jieba_fast", "core", "cache", "backends", "dask", "api"]
+LAYERS = ["lexicon", "_jieba_fast", "build_cache", "core", "cache", "backends", "dask", "api"]
 
 
 def _tree(name: str) -> ast.Module:

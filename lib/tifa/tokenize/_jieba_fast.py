@@ -24,14 +24,98 @@ cannot be served; :func:`tifa.tokenize.core.use_fast_path` then warns and cuts w
 
 from __future__ import annotations
 
+import io
 import math
+import sys
+import types
 
-__all__ = ["TESTED_JIEBA", "fast_path_problem", "pos_tokenizer_class", "pos_viterbi",
-           "han_split", "FastDAG"]
+__all__ = ["TESTED_JIEBA", "posseg_module", "fast_path_problem", "pos_tokenizer_class",
+           "pos_viterbi", "han_split", "FastDAG"]
 
 #: jieba versions the fast path is tested against (tests/test_tokens_fast.py); keep in step with
 #: the jieba pin of pyproject.toml and environment.yml.
 TESTED_JIEBA = ("0.42.1",)
+
+
+class _TagsOnFirstUse(dict):
+    """The tag table of ``jieba.posseg.dt``, parsed from ``dict.txt`` when it is first used.
+
+    Importing ``jieba.posseg`` builds that module-level tokenizer, whose tag table jieba parses
+    from ``dict.txt`` at once (about 0.4 s); tifa cuts with its own tokenizers and never uses
+    it. Standing in for the table, this object parses it (jieba's own ``load_word_tag``) at
+    the first lookup and hands over to the real dict, so the global tokenizer behaves exactly
+    as jieba's for anyone who does use it.
+    """
+
+    def __init__(self, owner):
+        super().__init__()
+        self._owner = owner
+
+    def _real(self) -> dict:
+        owner = self._owner
+        if owner.word_tag_tab is self:
+            owner.load_word_tag(owner.tokenizer.get_dict_file())  # sets owner.word_tag_tab
+        return owner.word_tag_tab
+
+    def get(self, *args):
+        return self._real().get(*args)
+
+    def __getitem__(self, key):
+        return self._real()[key]
+
+    def __contains__(self, key):
+        return key in self._real()
+
+    def __iter__(self):
+        return iter(self._real())
+
+    def __len__(self):
+        return len(self._real())
+
+    def __bool__(self):
+        return bool(self._real())
+
+    def items(self):
+        return self._real().items()
+
+    def keys(self):
+        return self._real().keys()
+
+    def values(self):
+        return self._real().values()
+
+    def update(self, *args, **kwargs):
+        return self._real().update(*args, **kwargs)
+
+    def __setitem__(self, key, value):
+        self._real()[key] = value
+
+
+def posseg_module():
+    """``jieba.posseg``, imported without parsing its global tokenizer's tag table up front.
+
+    The module-level ``jieba.posseg.dt`` gets its table on first use (:class:`_TagsOnFirstUse`);
+    tifa's tokenizers never use it. Only for the jieba versions of :data:`TESTED_JIEBA` (any
+    other is imported as it is).
+    """
+    if "jieba.posseg" in sys.modules:
+        return sys.modules["jieba.posseg"]
+    import jieba
+
+    if getattr(jieba, "__version__", None) not in TESTED_JIEBA or not hasattr(jieba, "dt"):
+        import jieba.posseg
+
+        return jieba.posseg
+    # while the module runs, the global jieba.dt hands POSTokenizer.__init__ an empty dictionary
+    jieba.dt.get_dict_file = types.MethodType(lambda self: io.BytesIO(b""), jieba.dt)
+    try:
+        import jieba.posseg
+    finally:
+        del jieba.dt.get_dict_file  # the class's method again
+    dt = getattr(jieba.posseg, "dt", None)
+    if dt is not None and getattr(dt, "word_tag_tab", None) == {}:
+        dt.word_tag_tab = _TagsOnFirstUse(dt)
+    return jieba.posseg
 
 
 _POS_INTERNALS = ("char_state_tab_P", "start_P", "trans_P", "emit_P", "re_han_internal", "pair")
@@ -42,14 +126,14 @@ def fast_path_problem(version: str) -> str | None:
     if version not in TESTED_JIEBA:
         return (f"jieba {version} is installed, but tifa's fast tokenizer is tested with jieba "
                 f"{', '.join(TESTED_JIEBA)} only")
-    import jieba.posseg
+    posseg = posseg_module()
 
-    missing = [name for name in _POS_INTERNALS if not hasattr(jieba.posseg, name)]
+    missing = [name for name in _POS_INTERNALS if not hasattr(posseg, name)]
     missing += [name for name in _POS_INTERNALS[:4]
-                if name not in missing and not isinstance(getattr(jieba.posseg, name), dict)]
+                if name not in missing and not isinstance(getattr(posseg, name), dict)]
     missing += [f"POSTokenizer.{name}" for name in ("_POSTokenizer__cut_detail",
                                                     "_POSTokenizer__cut")
-                if not hasattr(jieba.posseg.POSTokenizer, name)]
+                if not hasattr(posseg.POSTokenizer, name)]
     if missing:
         return (f"jieba {version} lacks the internals tifa's fast tokenizer reads "
                 f"({', '.join(missing)})")
@@ -124,13 +208,12 @@ def pos_tokenizer_class():
     """
     global _POS_CLASS
     if _POS_CLASS is None:
-        import jieba.posseg
-
-        base = jieba.posseg.POSTokenizer
+        posseg = posseg_module()
+        base = posseg.POSTokenizer
         plain_detail = base._POSTokenizer__cut_detail
-        model = [getattr(jieba.posseg, name)
+        model = [getattr(posseg, name)
                  for name in ("char_state_tab_P", "start_P", "trans_P", "emit_P")]
-        pair = jieba.posseg.pair
+        pair = posseg.pair
         incoming: dict = {}
         for y0, nexts in model[2].items():
             for y, prob in nexts.items():
@@ -140,6 +223,17 @@ def pos_tokenizer_class():
             def __init__(self, tokenizer):
                 super().__init__(tokenizer)
                 self._hmm_memo = {}
+
+            @classmethod
+            def from_tables(cls, tokenizer, word_tag_tab: dict):
+                """The tokenizer around an initialised ``jieba.Tokenizer`` and a tag table
+                already built (:mod:`tifa.tokenize.build_cache`): what ``__init__`` makes,
+                without parsing ``dict.txt`` again."""
+                self = cls.__new__(cls)
+                self.tokenizer = tokenizer
+                self.word_tag_tab = word_tag_tab
+                self._hmm_memo = {}
+                return self
 
             # overrides jieba's name-mangled ``__cut_detail`` (called by ``__cut_DAG``)
             def _POSTokenizer__cut_detail(self, sentence):
@@ -175,9 +269,7 @@ def pos_tokenizer_class():
 
 def han_split():
     """jieba.posseg's own splitter of a sentence into blocks it cuts independently."""
-    import jieba.posseg
-
-    return jieba.posseg.re_han_internal
+    return posseg_module().re_han_internal
 
 
 _MISSING = object()
@@ -198,7 +290,7 @@ class FastDAG:
 
     __slots__ = ("freq", "tags", "detail", "logp", "alone", "total")
 
-    def __init__(self, posseg):
+    def __init__(self, posseg, logp: dict | None = None):
         freq = posseg.tokenizer.FREQ
         self.freq = freq
         self.total = posseg.tokenizer.total
@@ -206,20 +298,27 @@ class FastDAG:
         self.tags = posseg.word_tag_tab
         self.detail = posseg._POSTokenizer__cut_detail  # the memoised HMM of MemoPOSTokenizer
         # every dictionary entry (words and their prefixes, which jieba stores with frequency 0)
-        # -> calc's log(freq) - log(total) for a word, None for a mere prefix
+        # -> calc's log(freq) - log(total) for a word, None for a mere prefix (``logp``: this
+        # table as an earlier build computed it, from the same freq and total)
         log = math.log
-        self.logp = {w: (log(f) - logtotal if f else None) for w, f in freq.items()}
+        if logp is None:
+            logp = {w: (log(f) - logtotal if f else None) for w, f in freq.items()}
+        self.logp = logp
         self.alone = log(1) - logtotal  # a character that is no word: log(freq or 1) = log(1)
 
     @classmethod
-    def of(cls, posseg):
-        """The fast path of ``posseg`` (built once and kept on it), or None if not applicable."""
+    def of(cls, posseg, *, logp: dict | None = None):
+        """The fast path of ``posseg`` (built once and kept on it), or None if not applicable.
+
+        ``logp``: the log-probability table of an earlier build of the same tokenizer
+        (:mod:`tifa.tokenize.build_cache`), used instead of computing it.
+        """
         fast = getattr(posseg, "_tifa_fast", None)
         if (fast is not None and fast.total == posseg.tokenizer.total
                 and len(fast.logp) == len(posseg.tokenizer.FREQ)):
             return fast
         try:
-            fast = cls(posseg)
+            fast = cls(posseg, logp)
             posseg._tifa_fast = fast
         except (AttributeError, TypeError, ValueError):
             return None

@@ -49,7 +49,7 @@ import pandas as pd
 import pyarrow as pa
 
 from tifa import schemas
-from tifa.tokenize import _jieba_fast
+from tifa.tokenize import _jieba_fast, build_cache
 from tifa.tokenize.lexicon import Lexicon
 
 __all__ = [
@@ -191,14 +191,22 @@ def tokenizer_for(lexicon: Lexicon, *, fast: bool | None = None):
     -------
     jieba.posseg.POSTokenizer
         Ready to cut (dictionary loaded), for :func:`cut_texts` and :func:`cut_document`.
+        The fast path's tokenizer is loaded from the build cache
+        (:mod:`tifa.tokenize.build_cache`) when an earlier process built it, else built and
+        stored there.
     """
     fast = use_fast_path() if fast is None else fast
     key = (lexicon.fingerprint, fast)
     tok = _TOKENIZERS.get(key)
+    build_key = (build_cache.build_key(lexicon, jieba_version=jieba_version(),
+                                       tokenizer_version=TOKENIZER_VERSION)
+                 if fast and tok is None else None)
+    if tok is None and build_key is not None:
+        tok = build_cache.load_tokenizer(build_key)
     if tok is None:
         import jieba
-        import jieba.posseg
 
+        posseg = _jieba_fast.posseg_module()
         logger = logging.getLogger("jieba")
         level = logger.level
         logger.setLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG
@@ -207,13 +215,15 @@ def tokenizer_for(lexicon: Lexicon, *, fast: bool | None = None):
             base.initialize()
             for word, freq, pos in lexicon.entries:
                 base.add_word(word, freq, pos)
-            cls = _jieba_fast.pos_tokenizer_class() if fast else jieba.posseg.POSTokenizer
+            cls = _jieba_fast.pos_tokenizer_class() if fast else posseg.POSTokenizer
             tok = cls(base)
             tok.makesure_userdict_loaded()
         finally:
             logger.setLevel(level)
         if fast:
             _jieba_fast.FastDAG.of(tok)  # built once here (forked workers inherit it)
+            build_cache.save_tokenizer(build_key, tok)
+    if key not in _TOKENIZERS:
         if len(_TOKENIZERS) >= 4:
             _TOKENIZERS.pop(next(iter(_TOKENIZERS)))
         _TOKENIZERS[key] = tok
