@@ -14,8 +14,14 @@ What it does, in one run:
    cache), counts, TF-IDF and word clouds; tokenization (baseline and tifa cold) is repeated
    ``--repeat`` times, alternating, and the median kept, since the machine is shared;
 3. runs the whole pipeline (``tifa run`` with ``-p by region`` and the manifest) on a fresh
-   cache and output folder;
-4. writes a Markdown report (``benchmarks/results.md``) and the raw numbers
+   cache and output folder (cold), then again into a fresh output folder with the token cache
+   filled (warm), and re-runs each notebook on its own the way JupyterLab does (papermill on
+   one notebook, the stage in place, every figure format drawn in its cell);
+4. measures the floor and the pipeline on ``seeds/`` (before the sizes): papermill over as
+   many notebooks as the pipeline has, each only importing the libraries the notebooks use
+   (pandas, matplotlib, jieba, scikit-learn, wordcloud) and drawing one figure, and
+   ``tifa run`` on the seeds cold and with the token cache warm;
+5. writes a Markdown report (``benchmarks/results.md``) and the raw numbers
    (``benchmarks/work/results.json``).
 
 Time is wall-clock (``time.perf_counter`` inside the child, around the stage only). Memory is
@@ -183,6 +189,80 @@ def child_tifa(args: argparse.Namespace) -> None:
     del pd
 
 
+# --------------------------------------------------------------------------- the floor
+
+#: The floor notebook: what every notebook pays at least (the libraries, one figure shown).
+FLOOR_CELLS = (
+    "out = None",
+    "import pandas as pd\n"
+    "import matplotlib.pyplot as plt\n"
+    "import jieba\n"
+    "from sklearn.feature_extraction.text import TfidfVectorizer\n"
+    "from wordcloud import WordCloud",
+    "fig, ax = plt.subplots(figsize=(10, 5.625))\n"
+    "ax.bar(['a', 'b', 'c'], pd.Series([3, 1, 2]))\n"
+    "plt.show()",
+)
+
+
+def write_floor(folder: Path, count: int) -> list[Path]:
+    """``count`` floor notebooks ``NN_floor.ipynb`` in ``folder`` (see :data:`FLOOR_CELLS`)."""
+    import nbformat
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    made = []
+    for i in range(count):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        nb.cells = [nbformat.v4.new_code_cell(c) for c in FLOOR_CELLS]
+        nb.cells[0].metadata["tags"] = ["parameters"]
+        path = folder / f"{i:02d}_floor.ipynb"
+        nbformat.write(nb, path)
+        made.append(path)
+    return made
+
+
+def child_floor(args: argparse.Namespace) -> None:
+    """papermill over the floor notebooks one after the other, in this process (``--child floor``)."""
+    import papermill as pm
+
+    folder = Path(args.corpus)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with stage("floor") as info:
+        seconds = {}
+        for nb in sorted(folder.glob("*_floor.ipynb")):
+            t0 = time.perf_counter()
+            pm.execute_notebook(str(nb), str(out / nb.name), progress_bar=False, cwd=str(folder))
+            seconds[nb.name] = time.perf_counter() - t0
+        info.update(notebooks=seconds)
+
+
+def child_rerun(args: argparse.Namespace) -> None:
+    """Each notebook on its own as in JupyterLab (``--child rerun``): papermill, stage in place,
+    no figure jobs (every format drawn in its cell)."""
+    import papermill as pm
+
+    from tifa.report import export
+    from tifa.runner import pipeline
+
+    os.environ.pop(export.FIGURE_JOBS_ENV, None)
+    out = Path(args.out)
+    scratch = out / "rerun_notebooks"
+    scratch.mkdir(parents=True, exist_ok=True)
+    for nb in pipeline.discover_notebooks():
+        if nb.name.startswith("00_"):
+            continue  # 00 declares the corpus: it is the stage, not a re-run of one
+        declared = pipeline.notebook_parameters(nb)
+        params = {k: v for k, v in {"out": str(out), "by": args.by}.items() if k in declared}
+        with stage(f"rerun {nb.stem}") as info:
+            pm.execute_notebook(str(nb), str(scratch / nb.name), parameters=params,
+                                progress_bar=False, cwd=str(nb.parent))
+            info.update(notebook=nb.name)
+
+
 # --------------------------------------------------------------------------- orchestration
 
 def _corpus(size: int, work: Path, seed: int) -> tuple[Path, Path]:
@@ -257,17 +337,63 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
         cmd = [str(Path(PY).with_name("tifa")), "run", "--corpus", str(corpus), "--out", str(pout),
                "-p", "manifest", str(manifest), "-p", "by", args.by, "--no-progress"]
         _say(f"{size}: whole pipeline: {' '.join(cmd[1:])} ...")
-        run = measure(cmd, env=env, log=logs / f"pipeline_{size}.log")
-        try:
-            record = json.loads((pout / "run.json").read_text(encoding="utf-8"))
-            run["notebooks"] = {nb["name"]: {"status": nb["status"], "seconds": nb["seconds"]}
-                                for nb in record["notebooks"]}
-            run["status"] = record["status"]
-        except (OSError, ValueError):
-            run["status"] = "no run.json"
+        run = _pipeline(cmd, pout, env, logs / f"pipeline_{size}.log")
         result["pipeline"] = run
         _say(f"{size}: pipeline {run['status']} in {run['seconds']:.0f} s, "
              f"peak {run['peak_rss'] / 1e9:.2f} GB")
+        if size in args.warm_sizes:
+            wout = work / f"pipeline_out_{size}_warm"
+            shutil.rmtree(wout, ignore_errors=True)
+            _say(f"{size}: whole pipeline again, token cache warm ...")
+            result["pipeline_warm"] = _pipeline(cmd[:5] + [str(wout)] + cmd[6:], wout, env,
+                                                logs / f"pipeline_{size}_warm.log")
+            _say(f"{size}: each notebook re-run on its own (JupyterLab-like) ...")
+            result["rerun"] = measure([PY, str(HERE / "run.py"), "--child", "rerun", "--out",
+                                       str(wout), "--by", args.by], env=env,
+                                      log=logs / f"rerun_{size}.log")
+    return result
+
+
+def _pipeline(cmd: list[str], out: Path, env: dict, log: Path) -> dict:
+    """Run ``tifa run`` (``cmd``), with the notebooks' status and seconds from its run.json."""
+    run = measure(cmd, env=env, log=log)
+    try:
+        record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        run["notebooks"] = {nb["name"]: {"status": nb["status"], "seconds": nb["seconds"],
+                                         "figure_seconds": nb.get("figure_seconds")}
+                            for nb in record["notebooks"]}
+        run["status"] = record["status"]
+    except (OSError, ValueError):
+        run["status"] = "no run.json"
+    return run
+
+
+def bench_seeds(args: argparse.Namespace) -> dict:
+    """The floor and ``tifa run`` on the seeds (cold, then with the token cache warm)."""
+    from tifa.runner import pipeline
+
+    work = args.work
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    count = len(pipeline.discover_notebooks())
+    floor_nbs = write_floor(work / "floor_notebooks", count)
+    result: dict = {"notebooks": count}
+    cache = work / "seeds_cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {**os.environ, "TIFA_CACHE": str(cache)}
+    tifa = str(Path(PY).with_name("tifa"))
+    for label in ("cold", "warm"):
+        out = work / f"seeds_out_{label}"
+        shutil.rmtree(out, ignore_errors=True)
+        _say(f"seeds: tifa run ({label}) ...")
+        result[label] = _pipeline([tifa, "run", "--corpus", str(ROOT / "seeds"), "--out", str(out),
+                                   "--no-progress"], out, env, logs / f"seeds_{label}.log")
+        _say(f"seeds: floor ({count} notebooks) ...")  # alternating with the pipeline runs
+        result.setdefault("floor", []).append(measure(
+            [PY, str(HERE / "run.py"), "--child", "floor", "--corpus", str(floor_nbs[0].parent),
+             "--out", str(work / "floor_out")], log=logs / f"floor_{label}.log"))
+    _say(f"seeds: pipeline warm {result['warm']['seconds']:.0f} s, floor "
+         f"{result['floor'][-1]['stages']['floor']['seconds']:.0f} s")
     return result
 
 
@@ -285,7 +411,42 @@ def _s(x: float) -> str:
     return f"{x:.1f}" if x >= 10 else f"{x:.2f}"
 
 
-def summarise(results: list[dict], meta: dict, args: argparse.Namespace) -> str:
+def _per_notebook(run: dict) -> str:
+    """``00 12 s (+3 s figures), 01 …`` from a pipeline measurement."""
+    parts = []
+    for name, v in run.get("notebooks", {}).items():
+        extra = v.get("figure_seconds")
+        parts.append(f"{name.split('_')[0]} {v['seconds'] or 0:.1f} s"
+                     + (f" (+{extra:.1f} s figures)" if extra else "")
+                     + ("" if v["status"] == "ok" else f" ({v['status']})"))
+    return ", ".join(parts)
+
+
+def _load(m: dict) -> str:
+    return f"load {m['load_before'][0]:.2f} → {m['load_after'][0]:.2f}"
+
+
+def _seeds_section(seeds: dict) -> list[str]:
+    floor = [f["stages"]["floor"]["seconds"] for f in seeds["floor"]]
+    warm, cold = seeds["warm"], seeds["cold"]
+    ratio = warm["seconds"] / _median(floor)
+    return [
+        f"## The floor and the seeds ({seeds['notebooks']} notebooks)", "",
+        "| run | s | ÷ floor | notebooks (kernel seconds; figures drawn after, off the path) |",
+        "| --- | ---: | ---: | --- |",
+        f"| floor: papermill over {seeds['notebooks']} notebooks importing pandas, matplotlib, "
+        f"jieba, scikit-learn, wordcloud and drawing one figure (median of {len(floor)}: "
+        f"{', '.join(_s(x) for x in floor)}) | {_s(_median(floor))} | 1.00× | – |",
+        f"| `tifa run` on seeds/, cold (empty token and tokenizer cache) | {_s(cold['seconds'])} | "
+        f"{cold['seconds'] / _median(floor):.2f}× | {_per_notebook(cold)} |",
+        f"| `tifa run` on seeds/, token cache warm | {_s(warm['seconds'])} | {ratio:.2f}× | "
+        f"{_per_notebook(warm)} |", "",
+        f"Loads: floor {', '.join(_load(f) for f in seeds['floor'])}; cold {_load(cold)}; "
+        f"warm {_load(warm)}.", ""]
+
+
+def summarise(results: list[dict], meta: dict, args: argparse.Namespace, *,
+              seeds: dict | None = None) -> str:
     lines = ["# Benchmark results", "",
              f"Measured {meta['date']} with "
              + f"`{' '.join(['python benchmarks/run.py', *meta['argv']])}`.", "",
@@ -293,6 +454,8 @@ def summarise(results: list[dict], meta: dict, args: argparse.Namespace) -> str:
              f"Python {meta['python']}. Load average (1 min) at the start {meta['load_start'][0]:.2f}, "
              f"at the end {meta['load_end'][0]:.2f}; the machine was shared with other work, so "
              "times are noisy (each measurement's load is in `benchmarks/work/results.json`).", ""]
+    if seeds:
+        lines += _seeds_section(seeds)
     for res in results:
         n = res["size"]
         base = res["baseline"]["stages"]
@@ -355,11 +518,49 @@ def summarise(results: list[dict], meta: dict, args: argparse.Namespace) -> str:
             lines += [f"Pipeline: {pipe['seconds']:.0f} s wall; notebooks {nbs}; peak RSS "
                       f"{_gb(pipe['peak_rss'])} GB summed over the process tree, "
                       f"{_gb(pipe['peak_proc_rss'])} GB in the largest process; load "
-                      f"{pipe['load_before'][0]:.2f} → {pipe['load_after'][0]:.2f}.", ""]
+                      f"{pipe['load_before'][0]:.2f} → {pipe['load_after'][0]:.2f}.", "",
+                      f"Per notebook, cold (kernel seconds; `tifa run` runs 01–04 side by side): "
+                      f"{_per_notebook(pipe)}.", ""]
+        warm_pipe = res.get("pipeline_warm")
+        if warm_pipe:
+            lines += [f"Pipeline again with the token cache warm: {warm_pipe['seconds']:.0f} s "
+                      f"wall ({warm_pipe['status']}), peak {_gb(warm_pipe['peak_rss'])} GB; "
+                      f"{_per_notebook(warm_pipe)}; {_load(warm_pipe)}.", ""]
+        rerun = res.get("rerun")
+        if rerun:
+            each = [(k.split(" ", 1)[1], v["seconds"]) for k, v in rerun["stages"].items()]
+            lines += ["Each notebook re-run on its own once the stage exists, as in JupyterLab "
+                      "(papermill: kernel start, imports, `stages.load`, every cell, every "
+                      "figure format drawn in its cell): "
+                      + ", ".join(f"{k} {_s(v)} s" for k, v in each)
+                      + f"; {_load(rerun)}.", ""]
     lines += ["## Targets", "", "| target | measured | met |", "| --- | --- | :---: |"]
 
     def verdict(ok: bool) -> str:
         return "yes" if ok else "**no**"
+
+    if seeds:
+        floor = _median([f["stages"]["floor"]["seconds"] for f in seeds["floor"]])
+        ratio = seeds["warm"]["seconds"] / floor
+        lines.append(f"| pipeline on seeds/ (token cache warm) ≤ 2.0× the floor | {ratio:.2f}× "
+                     f"({_s(seeds['warm']['seconds'])} s ÷ {_s(floor)} s) | {verdict(ratio <= 2.0)} |")
+    for res in results:
+        pipe = res.get("pipeline")
+        if not pipe:
+            continue
+        base = res["baseline"]["stages"]
+        drawn = base["clouds"]["drawn"]
+        clouds_all = base["clouds"]["seconds"] / drawn * base["clouds"]["docs"] if drawn else 0
+        b_total = sum(base[s]["seconds"] for s in ("ingest", "tokenize", "count", "tfidf")) + clouds_all
+        if res["size"] == 500:
+            lines.append(f"| whole pipeline on 500 reports ≥ 10× the naive baseline | "
+                         f"{b_total / pipe['seconds']:.1f}× | {verdict(b_total / pipe['seconds'] >= 10)} |")
+        rerun = res.get("rerun")
+        if rerun:
+            worst = max(rerun["stages"].items(), key=lambda kv: kv[1]["seconds"])
+            lines.append(f"| any notebook re-run on its own, {res['size']:,} reports, ≤ 10 s | "
+                         f"slowest {worst[0].split(' ', 1)[1]} {_s(worst[1]['seconds'])} s | "
+                         f"{verdict(worst[1]['seconds'] <= 10)} |")
 
     for res in results:
         n = res["size"]
@@ -392,6 +593,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pipeline-sizes", type=int, nargs="*", default=None,
                         help="sizes to run the whole pipeline on (default: all --sizes)")
     parser.add_argument("--no-pipeline", action="store_true", help="skip the whole pipeline")
+    parser.add_argument("--warm-sizes", type=int, nargs="*", default=[500],
+                        help="sizes whose pipeline also runs warm and notebook by notebook "
+                             "(default 500)")
+    parser.add_argument("--no-seeds", action="store_true",
+                        help="skip the floor and the pipeline on seeds/")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of the tokenization comparison (median reported; default 3)")
     parser.add_argument("--clouds", default="50",
@@ -403,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite --results from the last run's work/results.json")
     # child mode (internal)
-    parser.add_argument("--child", choices=["tifa"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["tifa", "floor", "rerun"], help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--manifest", help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
@@ -415,10 +621,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.child == "tifa":
         child_tifa(args)
         return 0
+    if args.child == "floor":
+        child_floor(args)
+        return 0
+    if args.child == "rerun":
+        child_rerun(args)
+        return 0
 
     if args.report_only:
         saved = json.loads((args.work / "results.json").read_text(encoding="utf-8"))
-        args.results.write_text(summarise(saved["results"], saved["meta"], args), encoding="utf-8")
+        args.results.write_text(summarise(saved["results"], saved["meta"], args,
+                                          seeds=saved.get("seeds")), encoding="utf-8")
         print(args.results.read_text(encoding="utf-8"))
         return 0
 
@@ -434,12 +647,21 @@ def main(argv: list[str] | None = None) -> int:
             "memory_gb": psutil.virtual_memory().total / 2**30, "python": platform.python_version(),
             "load_start": os.getloadavg()}
     results = []
+    seeds = None
+
+    def write() -> None:
+        meta["load_end"] = os.getloadavg()
+        (args.work / "results.json").write_text(
+            json.dumps({"meta": meta, "results": results, "seeds": seeds}, indent=1,
+                       default=str), encoding="utf-8")
+        args.results.write_text(summarise(results, meta, args, seeds=seeds), encoding="utf-8")
+
+    if not args.no_seeds:
+        seeds = bench_seeds(args)
+        write()
     for size in args.sizes:
         results.append(bench_size(size, args))
-        meta["load_end"] = os.getloadavg()
-        (args.work / "results.json").write_text(json.dumps({"meta": meta, "results": results},
-                                                           indent=1, default=str), encoding="utf-8")
-        args.results.write_text(summarise(results, meta, args), encoding="utf-8")
+        write()
     print(args.results.read_text(encoding="utf-8"))
     return 0
 

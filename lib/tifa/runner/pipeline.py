@@ -8,8 +8,9 @@ Order: each notebook declares the notebooks it reads from in its metadata,
 ``"tifa": {"upstream": ["00_corpus"]}`` (names, stems or prefixes as for ``only``), or
 ``"upstream": "*"`` for every other notebook (the briefing, which packs what the others left);
 a notebook that declares nothing depends on every notebook before it (the sequential order).
-A notebook starts once its upstream notebooks are done; up to ``jobs`` run at the same time
-(default: the CPU count), each in its own kernel. After 00 the notebooks only read the stage
+A notebook starts once the kernels of its upstream notebooks are done (a ``"*"`` notebook:
+once their figures are written too); up to ``jobs`` run at the same time (default: the CPU
+count), each in its own kernel. After 00 the notebooks only read the stage
 (``out/data``, shared read-only; :func:`tifa.runner.stages.load` locks it when it has to
 rebuild), so 01–04 (and 06) run side by side and 05 after them. A notebook whose upstream
 failed is ``skipped`` with the reason; the notebooks that do not depend on it still run.
@@ -17,8 +18,9 @@ failed is ``skipped`` with the reason; the notebooks that do not depend on it st
 Figures: each kernel gets :data:`tifa.report.export.FIGURE_JOBS_ENV`, so
 :func:`~tifa.report.export.save_figure` writes the PNG at once and leaves SVG and PDF as
 figure jobs, which one renderer thread of this process draws while the next notebooks run. A
-notebook is ``ok`` (and its dependents start) only once its figures are all written, and
-``run_pipeline`` returns only when every figure is.
+notebook is ``ok`` only once its figures are all written (its dependents need only its kernel
+to be done, unless they declare ``"*"``), and ``run_pipeline`` returns only when every figure
+is.
 
 Parameters are routed: each notebook gets only the parameters its ``parameters``-tagged cell
 declares (read with papermill's ``inspect_notebook``): ``out`` (an absolute path) to all of them,
@@ -744,6 +746,7 @@ class _Runner:
         self.selected = selected
         chosen = {nb.name for nb in selected}
         self.upstream = {nb.name: [u for u in graph[nb.name] if u in chosen] for nb in selected}
+        self.all_others = {nb.name: notebook_upstream(nb) == ALL_OTHERS for nb in selected}
         self.entries = entries
         self.save = save
         self.out = out
@@ -799,7 +802,7 @@ class _Runner:
                 for nb in list(waiting):
                     if kernels >= self.jobs:
                         break
-                    if all(self.state.get(u) == "ok" for u in self.upstream[nb.name]):
+                    if self._ready(nb):
                         waiting.remove(nb)
                         self._start(nb)
                         kernels += 1
@@ -820,6 +823,13 @@ class _Runner:
             if self.bar is not None:
                 self.bar.close()
         return [self.failures[nb.name] for nb in self.selected if nb.name in self.failures]
+
+    def _ready(self, nb: Path) -> bool:
+        """Whether a notebook may start: its upstream kernels are done (notebooks after 00 read
+        the stage, not the figures); a ``"*"`` notebook (the briefing, which packs every
+        figure) waits until the figures are written too."""
+        done = ("ok",) if self.all_others[nb.name] else ("ok", "figures")
+        return all(self.state.get(u) in done for u in self.upstream[nb.name])
 
     def _skip_if_upstream_failed(self, nb: Path) -> bool:
         bad = [u for u in self.upstream[nb.name] if self.state.get(u) in ("failed", "skipped")]
