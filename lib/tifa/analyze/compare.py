@@ -14,10 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.stats import chi2
 
 from tifa.analyze.frequency import ALL_GROUP, DocumentTermMatrix, document_term_matrix
-from tifa.analyze.measures import rank_within, rate
+from tifa.analyze.measures import g2_p_value, rank_within, rate
 # Label of the reference when a group is compared with all other groups pooled (and there is
 # more than one other group); defined with the table contracts, which the charts read too.
 from tifa.schemas import REST
@@ -72,7 +71,7 @@ def keyness_stats(n_target, n_reference, total_target, total_reference) -> dict[
         ``{"g2": ..., "p": ..., "log_ratio": ...}`` float arrays.
     """
     g2, log_ratio = _g2_log_ratio(n_target, n_reference, total_target, total_reference)
-    return {"g2": g2, "p": chi2.sf(np.abs(g2), 1), "log_ratio": log_ratio}
+    return {"g2": g2, "p": g2_p_value(g2), "log_ratio": log_ratio}
 
 
 def _g2_log_ratio(n_target, n_reference, total_target, total_reference):
@@ -273,7 +272,7 @@ def _block(a, b, nt, nr, rows, ref_labels, cols, groups, terms, top, *, min_coun
         "total_target": nt_full[r, c].astype("int64"),
         "total_reference": nr_full[r, c].astype("int64"),
         "g2": g2_all[r, c],
-        "p": chi2.sf(np.abs(g2_all[r, c]), 1),  # only for the rows kept: sf is costly
+        "p": g2_p_value(g2_all[r, c]),  # only for the rows kept: it is costly
         "log_ratio": lr_all[r, c],
         "per_10k_target": rate(a[r, c], nt_full[r, c]),
         "per_10k_reference": rate(b[r, c], nr_full[r, c]),
@@ -617,20 +616,30 @@ def overuse(freq: pd.DataFrame, *, n: int = 40, groups: list[str] | None = None)
     n_groups_total = freq["group"].nunique()
     if n_groups_total < 2:
         raise ValueError("a comparison needs at least two groups")
-    f = freq[["term", "group", "count", "per_10k"]]
-    g = f.groupby("term", sort=False)["per_10k"]
-    mean = g.sum() / n_groups_total
-    used = f.groupby("term", sort=False).size()
-    best = f.loc[g.idxmax()].set_index("term")
-    out = best.assign(mean_per_10k=mean.reindex(best.index),
-                      n_groups=used.reindex(best.index).astype("int64")).reset_index()
+    # one pass over the rows with numpy: per term the sum of rates, the groups using it, and
+    # its first row of largest rate (what groupby.idxmax picks)
+    codes, _ = pd.factorize(freq["term"], sort=False)
+    rates = freq["per_10k"].to_numpy(dtype=float)
+    n_terms = int(codes.max()) + 1 if len(codes) else 0
+    mean = np.bincount(codes, weights=rates, minlength=n_terms) / n_groups_total
+    used = np.bincount(codes, minlength=n_terms)
+    order = np.lexsort((np.arange(len(codes)), -rates, codes))
+    firsts = order[np.r_[True, codes[order][1:] != codes[order][:-1]]] if len(order) else order
+    best = freq.iloc[firsts]
+    out = pd.DataFrame({
+        "term": best["term"].to_numpy(),
+        "group": best["group"].to_numpy(),
+        "count": best["count"].to_numpy(dtype="int64"),
+        "per_10k": rates[firsts],
+        "mean_per_10k": mean[codes[firsts]],
+        "n_groups": used[codes[firsts]].astype("int64"),
+    })
     out["excess"] = out["per_10k"] - out["mean_per_10k"]
     out = out[out["excess"] > 0]
     out = rank_within(out, "excess")
     out = out[out["rank"] <= n]
     for col in ("term", "group"):
         out[col] = out[col].astype("string")
-    out["count"] = out["count"].astype("int64")
     return out[["term", "group", "count", "per_10k", "mean_per_10k", "excess", "n_groups",
                 "rank"]].reset_index(drop=True)
 

@@ -19,12 +19,11 @@ from functools import partial
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.stats import chi2
 
 from tifa.tokenize import Lexicon, filter_tokens
 from tifa.tokenize.dask import map_tokens
 from tifa.analyze.groups import MISSING_GROUP, group_of
-from tifa.analyze.measures import largest_groups as _largest, rank_within, rate
+from tifa.analyze.measures import g2_p_value, largest_groups as _largest, rank_within, rate
 
 #: Group label used when ``by=None`` pools the whole corpus.
 ALL_GROUP = "全部"
@@ -532,7 +531,7 @@ def collocations(tokens: pd.DataFrame, term: str | list[str], *,
         "node_count": f_n[g].astype("int64"),
         "total": N[g].astype("int64"),
         "g2": g2,
-        "p": chi2.sf(np.abs(g2), 1),
+        "p": g2_p_value(g2),
         "mi": np.log2(O11 / E[0]),
         "t_score": (O11 - E[0]) / np.sqrt(O11),
         "log_dice": 14 + np.log2(2 * O11 / (f_n[g] + fc)),

@@ -18,6 +18,26 @@ from tifa.analyze.groups import group_of
 PER_10K = 10_000
 
 
+def g2_p_value(g2):
+    """P(χ²₁ ≥ |G²|): the p-value of a log-likelihood statistic with one degree of freedom.
+
+    The same numbers as ``scipy.stats.chi2.sf(abs(g2), 1)`` (which calls this very function,
+    ``scipy.special.chdtrc``), without importing ``scipy.stats`` (several seconds).
+
+    Parameters
+    ----------
+    g2 : array-like of float
+        Signed or unsigned G² values.
+
+    Returns
+    -------
+    ndarray of float64
+    """
+    from scipy.special import chdtrc
+
+    return chdtrc(1, np.abs(np.asarray(g2, dtype=float)))
+
+
 def rate(count, total, *, per: float = PER_10K):
     """``count / total * per``, missing (NaN) where ``total`` is 0 or missing.
 
