@@ -333,21 +333,58 @@ def write_figure_job(fig, path, targets: Sequence[tuple[str, Path]], *,
     return write_bytes(data, path)
 
 
-def render_figure_jobs(folder, *, caught: list | None = None) -> list[Path]:
-    """Draw the figure jobs left in ``folder`` by :func:`save_figure`, then remove them.
+def render_figure_job(job) -> tuple[list[Path], list[str]]:
+    """Draw one figure job left by :func:`save_figure`, then remove it.
 
-    Each job's files are written atomically, in the rcParams the figure was drawn with; a job
-    is removed once all its files are written, and ``folder`` when it is empty. Matplotlib is
-    not thread-safe: call this from one thread at a time per process.
+    The files are written atomically, in the rcParams the figure was drawn with. Matplotlib
+    is not thread-safe: one job at a time per process (the pipeline runs jobs in worker
+    processes).
+
+    Parameters
+    ----------
+    job : str or Path
+        The job file (``<section>.<name>.pickle`` in the folder :data:`FIGURE_JOBS_ENV` named).
+
+    Returns
+    -------
+    (list of Path, list of str)
+        The files written, and the warnings raised while drawing (e.g. a glyph the PDF font
+        lacks), each once as ``"<section>.<name>: <message>"``; they are not shown.
+
+    Raises
+    ------
+    Exception
+        Whatever reading or drawing raised; the job file is then left in place.
+    """
+    import warnings
+
+    import matplotlib
+
+    from tifa.draw import style
+
+    job = Path(job)
+    written: list[Path] = []
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("default")
+        spec = pickle.loads(job.read_bytes())
+        style.ensure_style()
+        with matplotlib.rc_context(spec["rc"]):
+            for fmt, target in spec["targets"]:
+                written.append(_write_format(spec["figure"], fmt, Path(target), dpi=spec["dpi"]))
+    job.unlink(missing_ok=True)
+    return written, list(dict.fromkeys(f"{job.stem}: {w.message}" for w in seen))
+
+
+def render_figure_jobs(folder, *, caught: list | None = None) -> list[Path]:
+    """Draw every figure job in ``folder`` (:func:`render_figure_job`), then remove the folder.
 
     Parameters
     ----------
     folder : str or Path
         The folder :data:`FIGURE_JOBS_ENV` named; a missing folder has no jobs.
     caught : list or None, default None
-        When a list, the warnings raised while drawing (e.g. a glyph the PDF font lacks) are
-        appended to it as ``"<job>: <message>"`` strings, each once, instead of being shown
-        (the pipeline records them in run.json, since no notebook is there to show them).
+        When a list, the warnings raised while drawing are appended to it (each once) instead
+        of being shown.
 
     Returns
     -------
@@ -360,10 +397,6 @@ def render_figure_jobs(folder, *, caught: list | None = None) -> list[Path]:
         When a job cannot be read or drawn; the jobs after it are still drawn, and the error
         names every job that failed. Failed jobs are left in place.
     """
-    import matplotlib
-
-    from tifa.draw import style
-
     import warnings
 
     folder = Path(folder)
@@ -372,21 +405,17 @@ def render_figure_jobs(folder, *, caught: list | None = None) -> list[Path]:
     written: list[Path] = []
     failed: list[str] = []
     for job in sorted(folder.glob("*.pickle")):
-        with warnings.catch_warnings(record=caught is not None) as seen:
-            try:
-                spec = pickle.loads(job.read_bytes())
-                style.ensure_style()
-                with matplotlib.rc_context(spec["rc"]):
-                    for fmt, target in spec["targets"]:
-                        written.append(_write_format(spec["figure"], fmt, Path(target),
-                                                     dpi=spec["dpi"]))
-            except Exception as exc:  # noqa: BLE001 - reported for every job below
-                failed.append(f"{job.stem}: {type(exc).__name__}: {exc}")
-                continue
-        for text in dict.fromkeys(f"{job.stem}: {w.message}" for w in seen or ()):
-            if text not in caught:
+        try:
+            files, seen = render_figure_job(job)
+        except Exception as exc:  # noqa: BLE001 - reported for every job below
+            failed.append(f"{job.stem}: {type(exc).__name__}: {exc}")
+            continue
+        written += files
+        for text in seen:
+            if caught is None:
+                warnings.warn(text, stacklevel=2)
+            elif text not in caught:
                 caught.append(text)
-        job.unlink(missing_ok=True)
     if failed:
         raise FigureJobError("could not draw " + "; ".join(failed))
     with contextlib.suppress(OSError):

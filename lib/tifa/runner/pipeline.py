@@ -17,7 +17,7 @@ failed is ``skipped`` with the reason; the notebooks that do not depend on it st
 
 Figures: each kernel gets :data:`tifa.report.export.FIGURE_JOBS_ENV`, so
 :func:`~tifa.report.export.save_figure` writes the PNG at once and leaves SVG and PDF as
-figure jobs, which one renderer thread of this process draws while the next notebooks run. A
+figure jobs, which a pool of worker processes draws while the next notebooks run. A
 notebook is ``ok`` only once its figures are all written (its dependents need only its kernel
 to be done, unless they declare ``"*"``), and ``run_pipeline`` returns only when every figure
 is.
@@ -733,9 +733,9 @@ class _Runner:
     """Runs the selected notebooks of one pipeline run, each once its upstream is done.
 
     Kernels run in daemon threads (papermill blocks while a notebook runs; the threads only
-    wait on their kernels), at most ``jobs`` at a time; one more thread draws the figure jobs
-    the kernels leave. Every change of the run record is made, and saved, by the calling
-    thread alone.
+    wait on their kernels), at most ``jobs`` at a time; a pool of ``jobs`` worker processes
+    draws the figure jobs the kernels leave, one job per task. Every change of the run record
+    is made, and saved, by the calling thread alone.
     """
 
     def __init__(self, selected: list[Path], graph: dict[str, list[str]], entries: dict,
@@ -760,8 +760,8 @@ class _Runner:
         self.cause: dict[str, str] = {}  # notebook -> the failed notebook it was skipped for
         self.failures: dict[str, NotebookFailed] = {}
         self.managers: list = []  # kernel managers started, shut down on an interrupt
-        self.renderer = _futures.ThreadPoolExecutor(max_workers=1,
-                                                    thread_name_prefix="tifa-figures")
+        self.renderer = None  # the figure workers, started when the first figure job comes
+        self.drawing: dict[str, dict] = {}  # notebook -> its figure jobs still being drawn
         self.index = {nb.name: i + 1 for i, nb in enumerate(selected)}
         self.bar = None
 
@@ -792,7 +792,8 @@ class _Runner:
 
             self.bar = tqdm(total=len(self.selected), unit="notebook", desc="tifa", position=0)
         waiting = list(self.selected)
-        busy = 0  # events still to come: kernels running + figure renders
+        busy = 0  # events still to come: kernels running + figure jobs drawing
+        clean = False
         try:
             while waiting or busy:
                 for nb in list(waiting):
@@ -814,12 +815,14 @@ class _Runner:
                 if kind == "kernel":
                     busy += self._kernel_done(nb, payload)
                 else:
-                    self._figures_done(nb, payload)
-        except BaseException:
-            self._interrupted(waiting)
+                    self._figure_done(nb, payload)
+            clean = True
+        except BaseException as exc:
+            self._interrupted(waiting, exc)
             raise
         finally:
-            self.renderer.shutdown(wait=False, cancel_futures=True)
+            if self.renderer is not None:
+                self.renderer.shutdown(wait=clean, cancel_futures=True)
             if self.bar is not None:
                 self.bar.close()
         return [self.failures[nb.name] for nb in self.selected if nb.name in self.failures]
@@ -898,42 +901,63 @@ class _Runner:
         return {"seconds": time.perf_counter() - t0, "exc": None, "executed": final}
 
     def _kernel_done(self, nb: Path, result: dict) -> int:
-        """Record a finished kernel; returns 1 when its figures are still to be drawn."""
+        """Record a finished kernel; returns how many of its figure jobs are still to draw."""
         entry = self.entries[nb.name]
         entry["seconds"] = round(result["seconds"], 3)
         if result["exc"] is not None:
             self._failed(nb, _failure(nb.name, result["exc"], result["executed"]))
             return 0
-        jobs_dir = self.out / FIGURE_JOBS_DIR / nb.stem
-        self.state[nb.name] = "figures"  # frees a kernel slot; dependents still wait
-        t0 = time.perf_counter()
+        jobs = sorted((self.out / FIGURE_JOBS_DIR / nb.stem).glob("*.pickle"))
+        self.drawing[nb.name] = {"left": len(jobs), "t0": time.perf_counter(), "errors": [],
+                                 "warnings": []}
+        if not jobs:
+            self._figures_done(nb)
+            return 0
+        self.state[nb.name] = "figures"  # frees a kernel slot; dependents may start
+        self._postfix()
+        pool = self._pool()
+        for job in jobs:
+            future = pool.submit(export.render_figure_job, job)
+            future.add_done_callback(
+                lambda f, nb=nb, job=job: self.events.put(("figure", nb, (job, f))))
+        return len(jobs)
 
-        def draw() -> None:
-            caught: list[str] = []
-            try:
-                export.render_figure_jobs(jobs_dir, caught=caught)
-                exc = None
-            except BaseException as err:  # noqa: BLE001 - handed to the main loop
-                exc = err
-            self.events.put(("figures", nb, {"seconds": time.perf_counter() - t0,
-                                             "exc": exc, "warnings": caught}))
+    def _pool(self):
+        """The figure workers: processes of their own (matplotlib draws one figure at a time
+        per process), started on first use, as many as ``jobs``."""
+        if self.renderer is None:
+            import multiprocessing
 
-        self.renderer.submit(draw)
-        return 1
+            self.renderer = _futures.ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
+        return self.renderer
 
-    def _figures_done(self, nb: Path, result: dict) -> None:
+    def _figure_done(self, nb: Path, payload) -> None:
+        job, future = payload
+        state = self.drawing[nb.name]
+        state["left"] -= 1
+        try:
+            _, seen = future.result()
+            state["warnings"] += [w for w in seen if w not in state["warnings"]]
+        except BaseException as exc:  # noqa: BLE001 - recorded for the notebook
+            state["errors"].append(f"{job.stem}: {type(exc).__name__}: {exc}")
+        if state["left"] == 0:
+            self._figures_done(nb)
+
+    def _figures_done(self, nb: Path) -> None:
         entry = self.entries[nb.name]
-        entry["figure_seconds"] = round(result["seconds"], 3)
-        if result["warnings"]:
-            entry["figure_warnings"] = result["warnings"]
-        exc = result["exc"]
-        if exc is not None:
+        state = self.drawing.pop(nb.name)
+        entry["figure_seconds"] = round(time.perf_counter() - state["t0"], 3)
+        if state["warnings"]:
+            entry["figure_warnings"] = state["warnings"]
+        if state["errors"]:
             self._failed(nb, NotebookFailed(
                 nb.name, cell_index=None, execution_count=None,
                 source_line="drawing its figures' SVG/PDF after the last cell",
-                ename=type(exc).__name__, evalue=str(exc).strip(),
+                ename="FigureJobError", evalue="could not draw " + "; ".join(state["errors"]),
                 executed=self.out / "notebooks" / nb.name))
             return
+        _remove_empty_dir(self.out / FIGURE_JOBS_DIR / nb.stem)
         _remove_empty_dir(self.out / FIGURE_JOBS_DIR)
         entry["status"] = "ok"
         self._log(nb.name, f"ok ({entry['seconds']:.1f} s"
@@ -954,7 +978,7 @@ class _Runner:
         self._log(nb.name, f"failed after {entry['seconds'] or 0:.1f} s")
         self._finish(nb.name, "failed")
 
-    def _interrupted(self, waiting: list[Path]) -> None:
+    def _interrupted(self, waiting: list[Path], exc: BaseException) -> None:
         """Ctrl-C (or an error of the pipeline itself): stop the kernels, record the state."""
         for km in list(self.managers):
             try:
@@ -966,9 +990,10 @@ class _Runner:
             if st in ("running", "figures"):
                 self.entries[name].update(status="failed", error={
                     "cell_index": None, "execution_count": None, "source_line": "",
-                    "ename": "KeyboardInterrupt", "evalue": "the run was interrupted"})
+                    "ename": type(exc).__name__, "evalue": str(exc) or "the run was interrupted"})
         for nb in waiting:
-            self.entries[nb.name].update(status="skipped", reason="not run: the run was interrupted")
+            self.entries[nb.name].update(status="skipped",
+                                         reason=f"not run: the run stopped ({type(exc).__name__})")
         self.save("failed")
 
 
