@@ -228,13 +228,25 @@ def select_notebooks(notebooks: Sequence[Path], only: Iterable[str] | None) -> l
         return list(notebooks)
     chosen: set[Path] = set()
     for entry in only:
-        hits = [nb for nb in notebooks
-                if entry in (nb.name, nb.stem) or nb.stem.startswith(entry)]
+        hits = _matching(notebooks, entry)
         if not hits:
             names = ", ".join(nb.name for nb in notebooks) or "(none found)"
             raise UnknownNotebook(f"no notebook matches {entry!r}; the notebooks are: {names}")
         chosen.update(hits)
     return [nb for nb in notebooks if nb in chosen]
+
+
+def _matching(notebooks: Sequence[Path], entry: str) -> list[Path]:
+    """The notebooks an entry names: by file name, stem or prefix of the stem."""
+    return [nb for nb in notebooks if entry in (nb.name, nb.stem) or nb.stem.startswith(entry)]
+
+
+def _notebook_metadata(notebook) -> dict:
+    """A notebook's metadata (empty when the file cannot be read)."""
+    try:
+        return json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return {}
 
 
 def notebook_parameters(notebook) -> dict[str, str]:
@@ -276,11 +288,7 @@ def notebook_upstream(notebook) -> list[str] | str | None:
         (:data:`ALL_OTHERS`) for every other notebook, or None when the notebook declares
         nothing (it then depends on every notebook before it).
     """
-    try:
-        meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
-    except (OSError, ValueError):
-        return None
-    upstream = (meta.get(METADATA_KEY) or {}).get("upstream")
+    upstream = (_notebook_metadata(notebook).get(METADATA_KEY) or {}).get("upstream")
     if upstream is None or upstream == ALL_OTHERS:
         return upstream
     if isinstance(upstream, str):
@@ -323,8 +331,7 @@ def dependencies(notebooks: Sequence[Path]) -> dict[str, list[str]]:
             continue
         found: set[str] = set()
         for entry in spec:
-            hits = [o.name for o in notebooks
-                    if entry in (o.name, o.stem) or o.stem.startswith(entry)]
+            hits = [o.name for o in _matching(notebooks, entry)]
             if not hits:
                 raise BadUpstream(f"{nb.name} declares upstream {entry!r}, which matches no "
                                   f"notebook; the notebooks are: {', '.join(names)}")
@@ -474,13 +481,7 @@ def _kernel_for(notebook: Path, kernel_name: str | None) -> str:
     """The kernel to use: the override, else the notebook's kernelspec, else ``python3``."""
     if kernel_name:
         return kernel_name
-    import json
-
-    try:
-        meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
-    except (OSError, ValueError):
-        return "python3"
-    return (meta.get("kernelspec") or {}).get("name") or "python3"
+    return (_notebook_metadata(notebook).get("kernelspec") or {}).get("name") or "python3"
 
 
 def _kernel_manager_class(env: dict[str, str] | None = None):
