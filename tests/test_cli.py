@@ -117,6 +117,21 @@ def test_unknown_only_exits_2_listing_notebooks(project, tmp_path):
     assert "00_ok.ipynb, 01_broken.ipynb" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_bad_jobs_and_bad_upstream_exit_2_in_one_sentence(project, tmp_path):
+    corpus, nbs = project
+    result = run_tifa("run", "--corpus", corpus, "--out", tmp_path / "out", "--notebooks", nbs,
+                      "--jobs", "0")
+    assert result.returncode == 2 and "jobs must be at least 1" in result.stderr
+    nb = nbformat.read(nbs / "01_broken.ipynb", as_version=4)
+    nb.metadata["tifa"] = {"upstream": ["09_nothing"]}
+    nbformat.write(nb, nbs / "01_broken.ipynb")
+    result = run_tifa("run", "--corpus", corpus, "--out", tmp_path / "out", "--notebooks", nbs)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "01_broken.ipynb declares upstream '09_nothing'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
 def test_unreadable_corpus_stops_with_one_sentence_and_an_ingest_report(tmp_path):
     """The real 00_corpus notebook on a folder holding only an empty and a binary file."""
     corpus = tmp_path / "reports"
