@@ -616,30 +616,20 @@ def overuse(freq: pd.DataFrame, *, n: int = 40, groups: list[str] | None = None)
     n_groups_total = freq["group"].nunique()
     if n_groups_total < 2:
         raise ValueError("a comparison needs at least two groups")
-    # one pass over the rows with numpy: per term the sum of rates, the groups using it, and
-    # its first row of largest rate (what groupby.idxmax picks)
-    codes, _ = pd.factorize(freq["term"], sort=False)
-    rates = freq["per_10k"].to_numpy(dtype=float)
-    n_terms = int(codes.max()) + 1 if len(codes) else 0
-    mean = np.bincount(codes, weights=rates, minlength=n_terms) / n_groups_total
-    used = np.bincount(codes, minlength=n_terms)
-    order = np.lexsort((np.arange(len(codes)), -rates, codes))
-    firsts = order[np.r_[True, codes[order][1:] != codes[order][:-1]]] if len(order) else order
-    best = freq.iloc[firsts]
-    out = pd.DataFrame({
-        "term": best["term"].to_numpy(),
-        "group": best["group"].to_numpy(),
-        "count": best["count"].to_numpy(dtype="int64"),
-        "per_10k": rates[firsts],
-        "mean_per_10k": mean[codes[firsts]],
-        "n_groups": used[codes[firsts]].astype("int64"),
-    })
+    f = freq[["term", "group", "count", "per_10k"]]
+    g = f.groupby("term", sort=False)["per_10k"]
+    mean = g.sum() / n_groups_total
+    used = f.groupby("term", sort=False).size()
+    best = f.loc[g.idxmax()].set_index("term")
+    out = best.assign(mean_per_10k=mean.reindex(best.index),
+                      n_groups=used.reindex(best.index).astype("int64")).reset_index()
     out["excess"] = out["per_10k"] - out["mean_per_10k"]
     out = out[out["excess"] > 0]
     out = rank_within(out, "excess")
     out = out[out["rank"] <= n]
     for col in ("term", "group"):
         out[col] = out[col].astype("string")
+    out["count"] = out["count"].astype("int64")
     return out[["term", "group", "count", "per_10k", "mean_per_10k", "excess", "n_groups",
                 "rank"]].reset_index(drop=True)
 
