@@ -49,7 +49,7 @@ def long_text(tag: str, n: int = 30) -> str:
 def stub_metadata(monkeypatch):
     """Replace the extractor: title from the first line, nothing else found."""
 
-    def fake(text: str) -> dict:
+    def fake(text: str, chrome=None) -> dict:
         return {"title": text.split("\n", 1)[0], "agency": None, "region": None, "year": None,
                 "date": None, "missing": ["agency", "region", "year", "date"], "evidence": {}}
 
@@ -196,15 +196,15 @@ def test_max_bytes_small_limit(tmp_path):
 def test_exceptions_inside_one_file_are_caught(tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text(long_text("甲"), encoding="utf-8")
     (tmp_path / "b.txt").write_text(long_text("乙"), encoding="utf-8")
-    real = corpus.clean_text
+    real = corpus.clean_lines
 
     def flaky(raw, *, fmt="txt"):
         if raw.startswith("乙"):
             raise RuntimeError("boom")
         return real(raw, fmt=fmt)
 
-    monkeypatch.setattr(corpus, "clean_text", flaky)
-    monkeypatch.setattr(corpus, "extract_metadata", lambda text: 1 / 0)
+    monkeypatch.setattr(corpus, "clean_lines", flaky)
+    monkeypatch.setattr(corpus, "extract_metadata", lambda text, chrome=None: 1 / 0)
     docs, report = read_corpus(tmp_path)
     assert docs["doc_id"].tolist() == ["a"]
     assert row(report, "b.txt")["reason"] == "cleaning failed (RuntimeError: boom)"
@@ -360,7 +360,7 @@ def test_manifest_metadata_and_unmatched_rows(tmp_path, stub_metadata):
     assert docs["label"].tolist()[:2] == ["甲市 2021", "乙市 2022"]
     title = long_text("丙").split("\n")[0]
     assert docs["title"].iloc[2] == title and len(title) > 20
-    assert docs["label"].iloc[2] == title[:19] + "…"  # no region/year: the title, cut to 20 chars
+    assert docs["label"].iloc[2] == title[:15] + "…"  # no region/year: the title, cut to 16 chars
     assert docs["group"].tolist()[:2] == ["A", "B"] and pd.isna(docs["group"].iloc[2])
     assert row(report, "manifest.csv")["status"] == "skipped"
     unmatched = row(report, "missing.txt")

@@ -56,7 +56,9 @@ def test_seeds(prefix, expected):
 
 def test_keys_and_types():
     m = seed_meta("000")
-    assert set(m) == {"title", "agency", "region", "year", "date", "missing", "evidence"}
+    assert set(m) == {"genre", "title", "agency", "region", "year", "date", "speaker",
+                      "doc_number", "source_outlet", "published", "missing", "evidence"}
+    assert m["genre"] == "法治政府建设情况报告"
     assert isinstance(m["year"], int) and isinstance(m["date"], dt.date)
     assert set(m["evidence"]) == {"title", "agency", "region", "year", "date"}
 
@@ -104,13 +106,14 @@ def test_agency_from_title_when_no_signature():
                   "一、2023年工作回顾", "过去一年，全省经济运行持续回升向好。",
                   "二、2024年工作总体要求和重点任务", "做好今年政府工作，要坚持稳中求进工作总基调。"),
                  {"title": "政府工作报告", "region": "山东省", "agency": "山东省人民政府",
-                  "year": 2023, "date": dt.date(2024, 1, 22), "missing": []},
+                  "year": 2024, "date": dt.date(2024, 1, 22), "speaker": "周乃翔",
+                  "genre": "政府工作报告", "missing": []},
                  id="provincial"),
     pytest.param(("政府工作报告", "——2024年1月10日在沛县第十八届人民代表大会第四次会议上",
                   "县长张三", "各位代表：", "现在，我代表县人民政府，向大会报告工作，请予审议。",
                   "2023年，面对复杂严峻的外部环境，全县上下团结奋斗。"),
-                 {"region": "沛县", "agency": "沛县人民政府", "year": 2023,
-                  "date": dt.date(2024, 1, 10)},
+                 {"region": "沛县", "agency": "沛县人民政府", "year": 2024,
+                  "date": dt.date(2024, 1, 10), "speaker": "张三"},
                  id="county"),
 ])
 def test_government_work_report(lines, expected):
@@ -141,7 +144,7 @@ def test_printing_block_without_cc_line_and_joint_signature():
 def test_organ_and_date_on_one_line():
     m = meta_of("某某区教育局2023年工作总结", *BODY, "广州市某某区教育局2024年1月5日")
     assert m["agency"] == "广州市某某区教育局"
-    assert m["region"] == "广州市某某区"
+    assert m["region"] == "广州市"  # a district's documents go with their city
     assert m["date"] == dt.date(2024, 1, 5)
 
 
@@ -175,7 +178,7 @@ def test_empty_text():
 @pytest.mark.parametrize("name, region", [
     ("聊城市人民政府外事办公室", "聊城市"),
     ("山东省聊城市人民政府", "聊城市"),
-    ("山东省聊城市东昌府区人民政府", "聊城市东昌府区"),
+    ("山东省聊城市东昌府区人民政府", "聊城市"),  # a district goes with its city
     ("山东省人民政府", "山东省"),
     ("广西壮族自治区人民政府", "广西壮族自治区"),
     ("内蒙古自治区呼和浩特市人民政府", "呼和浩特市"),
@@ -183,7 +186,9 @@ def test_empty_text():
     ("大兴安岭地区行政公署", "大兴安岭地区"),
     ("锡林郭勒盟行政公署", "锡林郭勒盟"),
     ("科尔沁左翼中旗人民政府", "科尔沁左翼中旗"),
-    ("北京市朝阳区人民政府", "北京市朝阳区"),
+    ("北京市朝阳区人民政府", "北京市"),
+    ("湖北", "湖北省"), ("广东", "广东省"), ("省长", None), ("市长张三", None),
+    ("青岛市市南区人民政府", "青岛市"), ("某某县人民政府", "某某县"),
     ("沛县人民政府", "沛县"),
     ("中共聊城市委全面依法治市委员会办公室", "聊城市"),
     ("杭州市城市管理局", "杭州市"),
