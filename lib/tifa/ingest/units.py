@@ -346,7 +346,7 @@ def body(units: pd.DataFrame) -> pd.DataFrame:
     ----------
     units : DataFrame
         The units table (schemas.UNITS). Not modified. A table without a ``part`` column (from
-        an older tifa) is all body.
+        an older tifa), or a row whose part is missing, is body.
 
     Returns
     -------
@@ -355,7 +355,12 @@ def body(units: pd.DataFrame) -> pd.DataFrame:
     """
     if "part" not in units.columns:
         return units
-    return units[units["part"].astype(str).eq(BODY).to_numpy()]
+    return units[_is_body(units)]
+
+
+def _is_body(units: pd.DataFrame):
+    part = units["part"]
+    return (part.isna() | part.astype(str).eq(BODY)).to_numpy()
 
 
 def body_texts(documents: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
@@ -379,7 +384,7 @@ def body_texts(documents: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
     texts = documents["text"].astype("string").fillna("").tolist()
     if "part" not in units.columns or units.empty:
         return pd.Series(texts, index=documents.index, dtype="string")
-    other = units[~units["part"].astype(str).eq(BODY).to_numpy()]
+    other = units[~_is_body(units)]
     spans: dict[str, list[tuple[int, int]]] = {}
     for doc_id, start, text in zip(other["doc_id"].astype(str), other["start"], other["text"]):
         spans.setdefault(doc_id, []).append((int(start), int(start) + len(str(text))))
