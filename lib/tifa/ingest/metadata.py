@@ -539,7 +539,8 @@ def _front(lines: list[str]) -> dict:
             front.add(i)
             i += 1
             continue
-        if line.endswith(("：", ":")) and len(line) <= 160 and not _HEADING.match(line):
+        if line.endswith(("：", ":")) and len(line) <= 160 and not _HEADING.match(line) \
+                and not re.search(r"[。！？!?；;]", line):
             front.add(i)  # the salutation (各位代表：) or the addressee ends the front matter
         break
     info["lines"] = front

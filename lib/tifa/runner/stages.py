@@ -108,7 +108,7 @@ class Stage:
     loaded_from: Path | None = None
     info: dict = field(default_factory=dict)
     record: dict = field(default_factory=dict)
-    cleaning: pd.DataFrame | None = None
+    cleaning: pd.DataFrame | None = None  # the page-chrome lines removed (schemas.CLEANING)
 
     @property
     def corpus(self) -> str | None:
@@ -314,11 +314,10 @@ def _read_tables(data: Path, record: dict) -> Stage | None:
         found = tuple(record.get("found_terms") or ())
         lexicon = load_lexicon(extra_terms=tuple((record.get("options") or {}).get("extra_terms") or ())
                                + found)
-        cleaning = data / "cleaning.parquet"
         return Stage(
             documents=pd.read_parquet(data / "documents.parquet"),
             report=pd.read_parquet(data / "ingest_report.parquet"),
-            cleaning=pd.read_parquet(cleaning) if cleaning.is_file() else None,
+            cleaning=pd.read_parquet(data / "cleaning.parquet"),
             units=pd.read_parquet(data / "units.parquet"),
             tokens=flag_tokens(pd.read_parquet(data / "tokens.parquet"), lexicon),
             lexicon=lexicon, loaded_from=data, record=record,
