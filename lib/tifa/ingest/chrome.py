@@ -44,7 +44,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from tifa import paths
-from tifa.ingest.metadata import is_closing_line, is_organ_line, is_preamble_line
+from tifa.ingest.metadata import (is_closing_line, is_delivery_line, is_heading_line,
+                                  is_preamble_line, is_title_line)
 
 __all__ = ["ChromeRule", "load_rules", "known_chrome", "edge_chrome", "repeated_chrome",
            "is_protected", "edges", "CHROME_FILE", "MIN_DOCS", "BLOCK_LINE_CHARS"]
@@ -59,17 +60,7 @@ BLOCK_LINE_CHARS = 60
 SCOPES = ("line", "block")
 
 _SENTENCE_END = re.compile(r"[。！？；!?;…][”’」』）)\]】》〕\"']*$")
-_HEADING = re.compile(
-    r"^(?:[一二三四五六七八九十百]+[、．.]|[（(][一二三四五六七八九十百]+[）)]"
-    r"|第[一二三四五六七八九十百零〇两\d]+(?:章|节|部分|篇|编|条)|\d{1,2}(?:[、．]|\.(?!\d))"
-    r"|[（(]\d{1,2}[）)])"
-)
 _LEAD_IN = re.compile(r"[：:]$")
-_TITLE = re.compile(
-    r"(?:报告|总结|要点|计划|方案|意见|通知|讲话|决定|公报|说明|汇报|规划|办法|规定|细则|批复|通报"
-    r"|决议|条例|纲要|公告|通告|指引|意见稿)(?:[（(][^（）()]{1,12}[）)])?$"
-)
-_DELIVERY = re.compile(r"^(?:——|—|――|－－|--)|^[（(].{0,40}(?:会议|大会)上[）)]$")
 
 
 @dataclass(frozen=True)
@@ -169,8 +160,8 @@ def is_protected(line: str, *, bottom: bool = False) -> bool:
     line = line.strip()
     if not line:
         return False
-    if (_SENTENCE_END.search(line) or _HEADING.match(line) or _LEAD_IN.search(line)
-            or _TITLE.search(line) or _DELIVERY.search(line) or is_preamble_line(line)):
+    if (_SENTENCE_END.search(line) or is_heading_line(line) or _LEAD_IN.search(line)
+            or is_title_line(line) or is_delivery_line(line) or is_preamble_line(line)):
         return True
     return bottom and is_closing_line(line)
 
@@ -226,7 +217,7 @@ def known_chrome(lines: Sequence[str], rules: Iterable[ChromeRule] | None = None
             block = rule.name if rule.scope == "block" else None
             continue
         if block is not None and len(line) <= BLOCK_LINE_CHARS and not (
-                _SENTENCE_END.search(line) or _HEADING.match(line) or is_closing_line(line)):
+                _SENTENCE_END.search(line) or is_heading_line(line) or is_closing_line(line)):
             marked[i] = block
             continue
         block = None

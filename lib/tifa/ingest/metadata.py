@@ -80,7 +80,8 @@ from tifa.ingest.divisions import match_place
 
 __all__ = [
     "extract_metadata", "parse_date", "region_of", "find_closing", "is_date_line",
-    "is_organ_line", "is_closing_line", "is_preamble_line", "genre_of", "line_parts",
+    "is_organ_line", "is_closing_line", "is_preamble_line", "is_heading_line", "is_title_line",
+    "is_delivery_line", "genre_of", "line_parts",
     "parse_doc_number", "parse_published", "web_metadata", "FIELDS", "EXTRA_FIELDS", "GENRES", "PARTS",
 ]
 
@@ -132,10 +133,11 @@ _PREAMBLE = re.compile(
 _TERMINAL = re.compile(r"[。！？；：!?;:][”’」』）)\]】》〕]*$")
 _HEADING = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、．.]|[（(][一二三四五六七八九十百]+[）)]"
-    r"|第[一二三四五六七八九十百零〇\d]+(?:章|节|部分|篇|编)|\d{1,2}(?:[、．]|\.(?!\d))|[（(]\d{1,2}[）)])"
+    r"|第[一二三四五六七八九十百零〇两\d]+(?:章|节|部分|篇|编|条)|\d{1,2}(?:[、．]|\.(?!\d))|[（(]\d{1,2}[）)])"
 )
 _TITLE_END = re.compile(r"(?:报告|总结|要点|计划|方案|意见|通知|讲话|决定|公报|说明|情况|汇报|规划"
-                        r"|办法|规定|细则|批复|通报|通告|公告|决议|条例|纲要|函)$")
+                        r"|办法|规定|细则|批复|通报|通告|公告|决议|条例|纲要|函|指引|意见稿)"
+                        r"(?:[（(][^（）()]{1,12}[）)])?$")
 _YEAR_TOKEN = re.compile(rf"(?<!\d)(?P<y>19[4-9]\d|20\d\d)(?!\d)|(?P<cy>{_CN_YEAR})年")
 _YEAR_PHRASE = re.compile(
     r"(?<!\d)(?P<y>19[4-9]\d|20\d\d)\s*年(?:度)?"
@@ -398,6 +400,53 @@ def is_preamble_line(line: str) -> bool:
         urgency or secrecy marks, ``签发人：``, ``附件1`` and bracketed notes.
     """
     return bool(_PREAMBLE.search(line.strip()))
+
+
+def is_heading_line(line: str) -> bool:
+    """Whether ``line`` starts with the numbering of a heading (一、 （一） 第一章 第一条 1. （1）).
+
+    Parameters
+    ----------
+    line : str
+        One line of cleaned text.
+
+    Returns
+    -------
+    bool
+    """
+    return bool(_HEADING.match(line.strip()))
+
+
+def is_title_line(line: str) -> bool:
+    """Whether ``line`` ends like the title of a report or 公文 (…报告, …通知, …办法（试行）).
+
+    Parameters
+    ----------
+    line : str
+        One line of cleaned text.
+
+    Returns
+    -------
+    bool
+    """
+    return bool(_TITLE_END.search(line.strip()))
+
+
+def is_delivery_line(line: str) -> bool:
+    """Whether ``line`` is (the start of) a delivery or subtitle line: ``——…``, ``（…会议上）``.
+
+    Parameters
+    ----------
+    line : str
+        One line of cleaned text.
+
+    Returns
+    -------
+    bool
+    """
+    line = line.strip()
+    return bool(_SUBTITLE.match(line) or _DELIVERY.search(line)
+                or re.match(r"^[（(].{0,40}(?:会议|大会)上[）)]$", line))
 
 
 def parse_doc_number(text: str) -> tuple[str, int, int] | None:
