@@ -55,7 +55,8 @@ CLEANING = ["doc_id", "line_no", "line", "rule"]
 
 #: The ingest report: one row per input (file or table row) looked at.
 #: status: ok | skipped | duplicate.  reason: a sentence a person understands (empty for a
-#: clean ok).  notes: warnings on accepted documents (e.g. metadata not found in the text).
+#: clean ok).  notes: on accepted documents, the page chrome removed ("removed 9 chrome lines
+#: (footer 2, …)") and warnings (e.g. "metadata not found in text: date, speaker").
 INGEST = ["source", "doc_id", "status", "reason", "notes", "format", "encoding", "bytes"]
 
 #: The units table: one row per sentence, carrying its paragraph and section.
