@@ -49,7 +49,7 @@ def long_text(tag: str, n: int = 30) -> str:
 def stub_metadata(monkeypatch):
     """Replace the extractor: title from the first line, nothing else found."""
 
-    def fake(text: str) -> dict:
+    def fake(text: str, chrome=None) -> dict:
         return {"title": text.split("\n", 1)[0], "agency": None, "region": None, "year": None,
                 "date": None, "missing": ["agency", "region", "year", "date"], "evidence": {}}
 
@@ -196,15 +196,15 @@ def test_max_bytes_small_limit(tmp_path):
 def test_exceptions_inside_one_file_are_caught(tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text(long_text("甲"), encoding="utf-8")
     (tmp_path / "b.txt").write_text(long_text("乙"), encoding="utf-8")
-    real = corpus.clean_text
+    real = corpus.clean_lines
 
     def flaky(raw, *, fmt="txt"):
         if raw.startswith("乙"):
             raise RuntimeError("boom")
         return real(raw, fmt=fmt)
 
-    monkeypatch.setattr(corpus, "clean_text", flaky)
-    monkeypatch.setattr(corpus, "extract_metadata", lambda text: 1 / 0)
+    monkeypatch.setattr(corpus, "clean_lines", flaky)
+    monkeypatch.setattr(corpus, "extract_metadata", lambda text, chrome=None: 1 / 0)
     docs, report = read_corpus(tmp_path)
     assert docs["doc_id"].tolist() == ["a"]
     assert row(report, "b.txt")["reason"] == "cleaning failed (RuntimeError: boom)"
@@ -360,7 +360,7 @@ def test_manifest_metadata_and_unmatched_rows(tmp_path, stub_metadata):
     assert docs["label"].tolist()[:2] == ["甲市 2021", "乙市 2022"]
     title = long_text("丙").split("\n")[0]
     assert docs["title"].iloc[2] == title and len(title) > 20
-    assert docs["label"].iloc[2] == title[:19] + "…"  # no region/year: the title, cut to 20 chars
+    assert docs["label"].iloc[2] == title[:15] + "…"  # no region/year: the title, cut to 16 chars
     assert docs["group"].tolist()[:2] == ["A", "B"] and pd.isna(docs["group"].iloc[2])
     assert row(report, "manifest.csv")["status"] == "skipped"
     unmatched = row(report, "missing.txt")
@@ -417,3 +417,57 @@ def test_corrupt_zip_docx_does_not_stop_others(tmp_path):
     assert docs["doc_id"].tolist() == ["b"]
     r = row(report, "a.docx")
     assert r["status"] == "skipped" and r["reason"].startswith("not a valid .docx file")
+
+
+# --------------------------------------------------------------------------- place and time columns
+
+def test_place_and_time_columns_fill_region_year_date_and_stay(tmp_path):
+    from tifa.analyze.groups import attach_group
+
+    body = long_text("甲")
+    table = pd.DataFrame({
+        "province": ["广东", "山东", "山东"], "城市": [None, "济南", "青岛"], "区县": [None, None, "市南区"],
+        "年份": [2024, 2023, 2022], "日期": ["2024-01-23", "2024年3月12日", None],
+        "正文": [body, body + "乙。", body + "丙。"]})
+    table.to_csv(tmp_path / "t.csv", index=False)
+    docs, report = read_corpus(tmp_path / "t.csv")
+    assert docs["region"].tolist() == ["广东省", "济南市", "青岛市"]  # the city, else the province
+    assert docs["year"].tolist() == [2024, 2023, 2022]
+    assert [str(d.date()) if not pd.isna(d) else None for d in docs["date"]] == [
+        "2024-01-23", "2024-03-12", None]
+    # the user's columns stay under their own names: by=城市, by=province work
+    assert docs["城市"].tolist()[1:] == ["济南", "青岛"] and docs["province"].tolist()[0] == "广东"
+    assert attach_group(docs[["doc_id"]], docs, "城市")["group"].tolist()[1:] == ["济南", "青岛"]
+    # the user says otherwise: 城市 is only a column, 区县 fills region
+    docs, _ = read_corpus(tmp_path / "t.csv", column_fields={"城市": None})
+    assert docs["region"].tolist() == ["广东省", "山东省", "市南区"]
+    assert docs["城市"].tolist()[1:] == ["济南", "青岛"]
+    with pytest.raises(ValueError, match="not one of"):
+        read_corpus(tmp_path / "t.csv", column_fields={"城市": "town"})
+
+
+def test_user_columns_win_over_the_text(tmp_path):
+    text = "\n".join(["2026年山东省政府工作报告", "——2026年1月27日在山东省第十四届人民代表大会第四次会议上",
+                      "山东省省长周乃翔", "各位代表：", "现在，我代表省人民政府，向大会报告政府工作。"])
+    pd.DataFrame({"地区": ["鲁"], "文种": ["通知"], "正文": [text]}).to_csv(tmp_path / "t.csv", index=False)
+    docs, _ = read_corpus(tmp_path / "t.csv")
+    assert docs.loc[0, "region"] == "鲁" and docs.loc[0, "genre"] == "通知/意见/办法"
+    assert docs.loc[0, "speaker"] == "周乃翔" and docs.loc[0, "文种"] == "通知"
+
+
+def test_labels_region_year_then_title_then_agency():
+    from tifa.ingest.corpus import make_labels
+
+    docs = pd.DataFrame({
+        "doc_id": ["a", "b", "c", "d", "e", "f"],
+        "region": ["济南市", "济南市", "山东省", None, None, "山东省"],
+        "year": [2023, 2023, 2024, None, None, 2024],
+        "agency": ["济南市司法局", "济南市生态环境局", "山东省人民政府", None, None, "山东省人民政府"],
+        "genre": ["法治政府建设情况报告"] * 2 + ["政府工作报告", "通知/意见/办法", "通知/意见/办法",
+                                         "通知/意见/办法"],
+        "title": ["济南市司法局2023年法治政府建设情况报告", "济南市生态环境局2023年法治政府建设情况报告",
+                  "2024年山东省政府工作报告", "关于加强安全生产工作的通知", "关于加强消防工作的通知",
+                  "山东省人民政府关于加快发展新质生产力的意见"],
+        "label": [None] * 6})
+    assert make_labels(docs).tolist() == ["济南市司法局 2023", "济南市生态环境局 2023", "山东省 2024 工作报告",
+                                          "安全生产", "消防", "山东省 2024 意见"]

@@ -295,8 +295,32 @@ world</p>
 <ul><li>一项</li><li>二项</li></ul></article>
 <footer>版权所有</footer></body></html>"""
 
-PAGE_LINES = ["某市2022年法治政府建设情况报告", "第一段，内容继续。Hello world", "第二段", "换行之后",
-              "甲", "乙", "一项", "二项"]
+PAGE_LINES = ["首页 | 信息公开", "菜单", "某市2022年法治政府建设情况报告", "第一段，内容继续。Hello world",
+              "第二段", "换行之后", "甲", "乙", "一项", "二项", "版权所有"]
+
+
+def test_read_html_page_marks_chrome_outside_the_article(tmp_path):
+    path = _write(tmp_path, "a.html", PAGE.format().encode("gbk"))
+    text, encoding, marks = readers.read_html_page(path)
+    assert text.split("\n") == PAGE_LINES  # the chrome stays in the text read (raw_text) ...
+    assert marks == {1: "html_header", 2: "html_nav", 11: "html_footer"}  # ... and is marked
+
+
+def test_read_html_page_finds_the_article_without_article_element(tmp_path):
+    page = ("<html><head><title>某市2023年政府工作报告_某市人民政府</title></head><body>"
+            "<div class='top'><a>首页</a><a>政务公开</a></div>"
+            "<div class='pos'>当前位置：首页 > 政务公开</div>"
+            "<h1>某市2023年政府工作报告</h1>"
+            "<div id='zoom'><p>各位代表：</p><p>" + "过去一年，全市经济稳中有进。" * 20 + "</p>"
+            "<p>" + "今年要扎实推进高质量发展。" * 20 + "</p></div>"
+            "<div class='links'><p>相关链接</p><p>某市两会开幕</p></div></body></html>")
+    path = _write(tmp_path, "b.html", page.encode("utf-8"))
+    text, _, marks = readers.read_html_page(path)
+    lines = text.split("\n")
+    assert [lines[i - 1] for i in sorted(marks)] == ["首页政务公开", "当前位置：首页 > 政务公开",
+                                                    "相关链接", "某市两会开幕"]
+    assert set(marks.values()) == {"html_outside"}
+    assert "某市2023年政府工作报告" in lines  # the title heading repeats the page title: kept
 
 
 def test_read_html_declared_charset_and_blocks(tmp_path):

@@ -60,9 +60,10 @@ def test_prepare_records_the_corpus_and_every_option(corpus, tmp_path, monkeypat
     assert record["corpus"] == str(corpus.resolve())
     assert record["options"] == {
         "text_column": None, "manifest": str(tmp_path / "meta.csv"), "max_bytes": 20_000_000,
+        "chrome_min_docs": 2, "column_fields": None,
         "extra_terms": ["云帆护航行动"], "slogan_terms": True, "cache": True, "n_jobs": 1,
         "scheduler": None}
-    assert set(record["inputs"]) == {"corpus_fingerprint", "lexicon", "formulations"}
+    assert set(record["inputs"]) == {"corpus_fingerprint", "lexicon", "formulations", "chrome"}
     assert "一企一专班" in record["found_terms"]
     assert record["built"]["documents"] == 2 and record["built"]["tokens"] == len(stage.tokens)
     assert stage.corpus == record["corpus"] and stage.options == record["options"]

@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from tifa import paths
+from tifa.ingest.units import body_texts
 from tifa.analyze.groups import MISSING_GROUP, attach_group, group_of, group_order
 from tifa.analyze.measures import empty_table, group_sizes, rate
 
@@ -674,7 +675,7 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
     known_rx = _literal_rx(tuple(sorted(set(formulations.known) - formulations.excluded)))
     excluded = formulations.excluded
     doc_ids = documents["doc_id"].astype(str).tolist()
-    texts = documents["text"].astype("string").fillna("").tolist()
+    texts = (documents["text"] if units is None else body_texts(documents, units)).astype("string").fillna("").tolist()
 
     rows: list[list] = []
     noise: list[list] = []

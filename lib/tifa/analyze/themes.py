@@ -43,12 +43,21 @@ import pandas as pd
 import yaml
 
 from tifa import paths
+from tifa.ingest.units import body
 from tifa.tokenize import filter_tokens
 from tifa.analyze.groups import attach_group, group_order
 from tifa.analyze.measures import group_sizes, largest_groups as _largest, rank_within, rate
 
 #: Default codebook file name inside the data folder (see :func:`tifa.paths.data_file`).
 DEFAULT_CODEBOOK = "themes.yml"
+
+#: The codebook shipped for each genre (``documents.genre``), files of the data folder.
+GENRE_CODEBOOKS = {
+    "政府工作报告": "themes_work_report.yml",
+    "法治政府建设情况报告": DEFAULT_CODEBOOK,
+    "通知/意见/办法": "themes_policy.yml",
+    "其他": "themes_policy.yml",
+}
 
 #: Keys allowed at the top level of a codebook file.
 TOP_KEYS = ("name", "version", "description", "themes")
@@ -280,6 +289,42 @@ def load_codebook(codebook: Any = None) -> Codebook:
     return parse_codebook(data, source=str(path))
 
 
+def choose_codebook(documents: pd.DataFrame, codebook: Any = None) -> tuple[Codebook, str]:
+    """The codebook for a corpus: the one named, else the one of its dominant genre.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        The documents table; its ``genre`` column decides (a table without one gets
+        :data:`DEFAULT_CODEBOOK`).
+    codebook : see :func:`load_codebook`, default None
+        None chooses by genre (:data:`GENRE_CODEBOOKS`): the genre most documents have (ties:
+        the order of :data:`GENRE_CODEBOOKS`). Anything else is loaded as given.
+
+    Returns
+    -------
+    (Codebook, str)
+        The codebook and one sentence saying which it is and why, e.g. ``"themes_work_report.yml
+        (政府工作报告主题词表): the codebook for 政府工作报告, the genre of 16 of 34 documents"``.
+    """
+    if codebook is not None:
+        cb = load_codebook(codebook)
+        return cb, f"{Path(cb.source).name} ({cb.name or 'no name'}): the codebook named"
+    genres = (documents["genre"].astype("string").dropna().astype(str)
+              if "genre" in documents.columns else pd.Series([], dtype=str))
+    if genres.empty:
+        cb = load_codebook(None)
+        return cb, (f"{DEFAULT_CODEBOOK} ({cb.name}): the default codebook (the documents "
+                    "have no genre)")
+    counts = genres.value_counts()
+    order = list(GENRE_CODEBOOKS)
+    top = max(counts.index, key=lambda g: (counts[g], -order.index(g) if g in order else -99))
+    file = GENRE_CODEBOOKS.get(top, GENRE_CODEBOOKS["其他"])
+    cb = load_codebook(paths.data_file(file))
+    return cb, (f"{file} ({cb.name}): the codebook for {top}, the genre of {counts[top]} of "
+                f"{len(genres)} documents")
+
+
 def codebook_table(codebook: Any = None) -> pd.DataFrame:
     """The codebook as a table, one row per theme, for display and export.
 
@@ -308,12 +353,13 @@ def codebook_table(codebook: Any = None) -> pd.DataFrame:
 
 def code_sentences(units: pd.DataFrame, codebook: Any = None, *,
                    headings: bool = True) -> pd.DataFrame:
-    """Find every codebook match in every sentence.
+    """Find every codebook match in every sentence of the body.
 
     Parameters
     ----------
     units : DataFrame
-        The units table (schemas.UNITS), one row per sentence.
+        The units table (schemas.UNITS), one row per sentence. Only body units are coded
+        (``part == "body"``: front matter and signature are left out).
     codebook : see :func:`load_codebook`, default None
         The codebook (None: ``data/themes.yml``).
     headings : bool, default True
@@ -328,6 +374,7 @@ def code_sentences(units: pd.DataFrame, codebook: Any = None, *,
         reading order, themes in codebook order within a sentence.
     """
     cb = load_codebook(codebook)
+    units = body(units)
     u = units if headings else units[~units["is_heading"].astype(bool)]
     texts = u["text"].astype("string").fillna("").tolist()
     if not texts:
@@ -417,7 +464,7 @@ def theme_sentences(units: pd.DataFrame, hits: pd.DataFrame, *,
     Parameters
     ----------
     units : DataFrame
-        The units table the hits were coded from.
+        The units table the hits were coded from (its body units are the sentences).
     hits : DataFrame
         From :func:`code_sentences`.
     codebook : see :func:`load_codebook`, default None
@@ -426,13 +473,13 @@ def theme_sentences(units: pd.DataFrame, hits: pd.DataFrame, *,
     Returns
     -------
     DataFrame
-        One row per sentence of ``units`` (:data:`SENTENCES`): ``n_themes`` distinct themes
+        One row per body sentence of ``units`` (:data:`SENTENCES`): ``n_themes`` distinct themes
         touched (0 for an uncoded sentence), ``themes`` their labels joined with ``|``,
         ``hits`` all matches, ``terms`` the matched texts joined with ``|`` (each once), and
         the sentence ``text``.
     """
-    base = units[["doc_id", "section_id", "section_role", "para_id", "sent_id", "is_heading",
-                  "text"]].reset_index(drop=True)
+    base = body(units)[["doc_id", "section_id", "section_role", "para_id", "sent_id",
+                        "is_heading", "text"]].reset_index(drop=True)
     key = ["doc_id", "sent_id"]
     if len(hits):
         order = {t: i for i, t in enumerate(theme_order(hits, codebook))}

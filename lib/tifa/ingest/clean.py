@@ -33,8 +33,10 @@ A line is joined to the next one when
 
 and never when the line is a Markdown heading or ends with a Markdown hard break, when the next
 line is a heading (``一、``, ``（一）``, ``第一章``, ``1.``, ``（1）``, ``#``) or a bare date, when the line
-is a subtitle (``——2023年1月12日在…会议上``) or a bracketed note, when it is the document's first
-line and ends like a title (``…报告``, ``…总结`` ...), or, in a document that is not hard-wrapped,
+is a subtitle or delivery line (``——2023年1月12日在…会议上``, ``――…``, ``2023年1月12日在…人民代表大会
+…会议上``) or a bracketed note, when it is the document's first line and ends like a title
+(``…报告``, ``…总结``, ``…意见``, ``…办法`` ...; in a document that is not hard-wrapped, any of its
+first six lines: a 公文 title under its letterhead), or, in a document that is not hard-wrapped,
 when it is a numbered heading. Short unterminated lines (titles, headings, salutations,
 signatures, dates) therefore stay lines of their own.
 
@@ -49,7 +51,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_text", "display_width"]
+from tifa.ingest.chrome import known_chrome
+
+__all__ = ["clean_text", "clean_lines", "join_lines", "Line", "display_width"]
 
 #: Formats ``clean_text`` knows; anything else is treated like ``txt``.
 FORMATS = ("txt", "md", "docx", "pdf", "html", "csv", "xlsx", "parquet")
@@ -128,8 +132,12 @@ _DATE_ONLY = re.compile(
     rf"(?:\d{{4}}|[〇零○Ｏ一二三四五六七八九]{{4}})年{_NUM}月{_NUM}日"
     r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}"
 )
-_SUBTITLE = re.compile(r"^(?:——|—|－－|--)|^[（(【〔][^（(）)]*[）)】〕]$")
-_TITLE_END = re.compile(r"(?:报告|总结|要点|计划|方案|意见|通知|讲话|决定|公报|说明|情况|汇报|规划)$")
+_SUBTITLE = re.compile(r"^(?:——|—|――|―|－－|--)|^[（(【〔][^（(）)]*[）)】〕]$"
+                       r"|在.{2,24}人民代表大会.{0,12}(?:会议|大会)上$")
+_TITLE_END = re.compile(r"(?:报告|总结|要点|计划|方案|意见|通知|讲话|决定|公报|说明|情况|汇报|规划"
+                        r"|办法|规定|细则|批复|通报|通告|公告|决议|条例|纲要)$")
+#: A line ending like a title among a document's first lines is never continued.
+_TITLE_LINES = 6
 
 # ---------------------------------------------------------------- Markdown
 _MD_DETECT = re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.M)
@@ -202,19 +210,48 @@ def _markdown_line(line: str) -> tuple[str, bool]:
     return line, hard
 
 
-# A line record: [text, display width incl. indentation, flags]; flags bits:
+# flags of a Line:
 _HEADING = 1  # explicit (Markdown) heading: never joined
 _HARD = 2  # ends with an explicit line break: never joined to the next line
 _INDENT = 4  # starts with an indentation (two spaces, an ideographic space, a tab)
 
 
-def _lines(text: str, markdown: bool) -> list[list]:
+class Line(list):
+    """One cleaned, non-empty line of a document, before wrapped lines are joined.
+
+    A list ``[text, width, flags, line_no, source]`` (the cleaner indexes it): ``text`` the
+    normalised line (what chrome patterns are matched against), ``width`` its display width
+    with its indentation, ``flags`` the heading / hard-break / indentation bits, ``line_no``
+    the 1-based number of the line in the decoded text (``raw_text``) it came from, ``source``
+    that raw line, stripped.
+    """
+
+    __slots__ = ()
+
+    @property
+    def text(self) -> str:
+        """The normalised line."""
+        return self[0]
+
+    @property
+    def line_no(self) -> int:
+        """1-based line number in the decoded text."""
+        return self[3]
+
+    @property
+    def source(self) -> str:
+        """The line as it was in the decoded text (stripped)."""
+        return self[4]
+
+
+def _lines(text: str, markdown: bool) -> list[Line]:
     """Split into cleaned, non-empty lines with flags (page numbers and rules dropped)."""
-    out: list[list] = []
+    out: list[Line] = []
     prev_nonblank = False
     if markdown and "<" in text:
         text = _MD_BR.sub("  \n", text)
-    for raw in text.split("\n"):
+    for line_no, raw in enumerate(text.split("\n"), start=1):
+        source = raw
         flags = 0
         if markdown:
             if _MD_SETEXT.match(raw) and out and raw.strip()[0] in "=-" and prev_nonblank:
@@ -244,7 +281,7 @@ def _lines(text: str, markdown: bool) -> list[list]:
         if _PAGE_NUMBER.fullmatch(line) or _RULE.fullmatch(line):
             prev_nonblank = False
             continue
-        out.append([line, lead, flags])
+        out.append(Line([line, lead, flags, line_no, source.strip()]))
     return out
 
 
@@ -260,7 +297,7 @@ def _wrap_width(widths: list[int]) -> int | None:
 
 
 def _joins(cur: list, nxt: list, full_width: float, *, first: bool, hard: bool,
-           indent: bool) -> bool:
+           indent: bool, head: bool = False) -> bool:
     """Whether line ``cur`` is a wrapped fragment to be continued by ``nxt``.
 
     ``hard``: the document is hard-wrapped; ``indent``: it marks paragraph starts by indentation.
@@ -277,7 +314,7 @@ def _joins(cur: list, nxt: list, full_width: float, *, first: bool, hard: bool,
     if _TERMINAL.search(a):
         # a full line ending a sentence continues when paragraphs are marked by indentation
         return indent and cur[1] >= full_width
-    if _SUBTITLE.search(a) or (first and _TITLE_END.search(a)):
+    if _SUBTITLE.search(a) or ((first or head) and _TITLE_END.search(a)):
         return False
     if not hard and _HEADING_START.match(a):
         return False  # one paragraph per line: a numbered heading is complete
@@ -286,7 +323,75 @@ def _joins(cur: list, nxt: list, full_width: float, *, first: bool, hard: bool,
     return cur[1] >= full_width
 
 
-def clean_text(raw: str, *, fmt: str = "txt") -> str:
+def clean_lines(raw: str, *, fmt: str = "txt") -> list[Line]:
+    """The cleaned lines of one document, before wrapped lines are joined.
+
+    Characters are normalised, Markdown syntax removed (see :func:`clean_text` for when),
+    page numbers and separator rules dropped, blank lines skipped. This is the step where page
+    chrome is found (:mod:`tifa.ingest.chrome`): its rules look at whole lines as the copy
+    shows them, before a wrapped-line join could glue a toolbar word to the title.
+
+    Parameters
+    ----------
+    raw : str
+        The decoded text, exactly as read (not modified).
+    fmt : str, default "txt"
+        Where the text came from, as for :func:`clean_text`.
+
+    Returns
+    -------
+    list of Line
+        One :class:`Line` per kept line, in order, each knowing its line number in ``raw``.
+    """
+    if not isinstance(raw, str):
+        raise TypeError(f"clean_lines expects str, got {type(raw).__name__}")
+    fmt = _ALIASES.get(str(fmt).lower(), str(fmt).lower())
+    text = _normalise_chars(raw)
+    markdown = fmt == "md" or (fmt not in _NO_MARKDOWN and bool(_MD_DETECT.search(text)))
+    return _lines(text, markdown)
+
+
+def join_lines(lines: list[Line]) -> str:
+    """Join the wrapped fragments among cleaned lines: one paragraph (or heading) per line.
+
+    Parameters
+    ----------
+    lines : list of Line
+        From :func:`clean_lines`, possibly with some lines left out (page chrome). Not modified.
+
+    Returns
+    -------
+    str
+        The cleaned text, as :func:`clean_text` returns it (module docstring: the rules).
+    """
+    if not lines:
+        return ""
+    lines = [Line([rec[0], rec[1], rec[2], rec[3], rec[4]]) for rec in lines]
+    for rec in lines:  # width on the page: indentation (about two columns a space) included
+        rec[1] += display_width(rec[0])
+    wrap = _wrap_width([rec[1] for rec in lines])
+    full_width = 0.85 * wrap if wrap is not None else SOFT_WRAP_MIN_WIDTH
+    indent = False
+    if wrap is not None:
+        n_indented = sum(1 for rec in lines[1:] if rec[2] & _INDENT)
+        indent = n_indented >= 2 and 0.1 <= n_indented / max(len(lines) - 1, 1) <= 0.7
+
+    # in a hard-wrapped text a line may end in 意见 at the margin: only the first line counts
+    hard_title = wrap is not None
+    paragraphs: list[str] = []
+    buf = [lines[0][0]]
+    for i in range(len(lines) - 1):
+        if _joins(lines[i], lines[i + 1], full_width, first=i == 0, hard=wrap is not None,
+                  indent=indent, head=i < _TITLE_LINES and not hard_title):
+            buf.append(lines[i + 1][0])
+        else:
+            paragraphs.append(_join(buf))
+            buf = [lines[i + 1][0]]
+    paragraphs.append(_join(buf))
+    return "\n".join(paragraphs)
+
+
+def clean_text(raw: str, *, fmt: str = "txt", chrome: bool = False) -> str:
     """Clean the decoded text of one document into one paragraph (or heading) per line.
 
     Parameters
@@ -299,6 +404,11 @@ def clean_text(raw: str, *, fmt: str = "txt") -> str:
         treated like ``txt``). ``md`` switches Markdown handling on; for ``txt`` and table formats
         it is switched on when a line starts with a Markdown heading marker (``## ``); for
         ``docx``, ``pdf`` and ``html`` never.
+    chrome : bool, default False
+        Also drop the lines that the known page-chrome patterns of ``data/chrome.txt`` match
+        (:func:`tifa.ingest.chrome.known_chrome`). The corpus reader does more: it also drops
+        the lines repeated at the edges of many documents and says what it removed
+        (:func:`tifa.ingest.corpus.read_corpus`).
 
     Returns
     -------
@@ -314,32 +424,11 @@ def clean_text(raw: str, *, fmt: str = "txt") -> str:
     """
     if not isinstance(raw, str):
         raise TypeError(f"clean_text expects str, got {type(raw).__name__}")
-    fmt = _ALIASES.get(str(fmt).lower(), str(fmt).lower())
-    text = _normalise_chars(raw)
-    markdown = fmt == "md" or (fmt not in _NO_MARKDOWN and bool(_MD_DETECT.search(text)))
-    lines = _lines(text, markdown)
-    if not lines:
-        return ""
-    for rec in lines:  # width on the page: indentation (about two columns a space) included
-        rec[1] += display_width(rec[0])
-    wrap = _wrap_width([rec[1] for rec in lines])
-    full_width = 0.85 * wrap if wrap is not None else SOFT_WRAP_MIN_WIDTH
-    indent = False
-    if wrap is not None:
-        n_indented = sum(1 for rec in lines[1:] if rec[2] & _INDENT)
-        indent = n_indented >= 2 and 0.1 <= n_indented / max(len(lines) - 1, 1) <= 0.7
-
-    paragraphs: list[str] = []
-    buf = [lines[0][0]]
-    for i in range(len(lines) - 1):
-        if _joins(lines[i], lines[i + 1], full_width, first=i == 0, hard=wrap is not None,
-                  indent=indent):
-            buf.append(lines[i + 1][0])
-        else:
-            paragraphs.append(_join(buf))
-            buf = [lines[i + 1][0]]
-    paragraphs.append(_join(buf))
-    return "\n".join(paragraphs)
+    lines = clean_lines(raw, fmt=fmt)
+    if chrome:
+        marked = known_chrome([rec.text for rec in lines])
+        lines = [rec for i, rec in enumerate(lines) if i not in marked]
+    return join_lines(lines)
 
 
 def _join(parts: list[str]) -> str:

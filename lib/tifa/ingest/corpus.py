@@ -45,13 +45,16 @@ from typing import Any, Iterable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from tifa.schemas import DOCUMENTS, INGEST, METADATA
-from tifa.ingest.clean import clean_text
-from tifa.ingest.metadata import extract_metadata
-from tifa.ingest.readers import TABLE_FORMATS, TEXT_FORMATS, ReadError, read_document, read_table
+from tifa.schemas import CLEANING, DOCUMENTS, INGEST, METADATA
+from tifa.ingest import chrome as _chrome
+from tifa.ingest.clean import clean_lines, join_lines
+from tifa.ingest.divisions import normalise_region
+from tifa.ingest.metadata import FIELDS, extract_metadata, genre_of, parse_published, region_of
+from tifa.ingest.readers import (TABLE_FORMATS, TEXT_FORMATS, ReadError, read_document,
+                                 read_html_page, read_table)
 
 __all__ = ["Ingest", "EmptyCorpusError", "read_corpus", "fingerprint", "folder_skip_reason",
-           "DEFAULT_INCLUDE"]
+           "unique_labels", "make_labels", "DEFAULT_INCLUDE"]
 
 #: File types read by default (extensions without the dot).
 DEFAULT_INCLUDE = ("txt", "md", "docx", "pdf", "html", "htm", "csv", "xlsx", "parquet")
@@ -59,34 +62,53 @@ DEFAULT_INCLUDE = ("txt", "md", "docx", "pdf", "html", "htm", "csv", "xlsx", "pa
 #: Column names taken as a table's text column, in order of preference (case-insensitive).
 TEXT_COLUMN_NAMES = ("text", "content", "body", "full_text", "fulltext", "正文", "全文", "内容", "文本")
 #: Column names giving a table row's document id (case-insensitive).
-ID_COLUMN_NAMES = ("doc_id", "id")
+ID_COLUMN_NAMES = ("doc_id", "id", "编号")
 #: Column names of a manifest naming the file a row describes (case-insensitive).
 FILE_COLUMN_NAMES = ("file", "filename", "source", "path", "文件", "文件名")
 #: Column names (case-insensitive) recognised as the user-supplied metadata fields.
 METADATA_ALIASES = {
-    "title": ("title", "标题", "题目"),
-    "agency": ("agency", "单位", "机关", "发文机关", "部门"),
-    "region": ("region", "地区", "地市", "城市", "省份"),
+    "genre": ("genre", "文种", "体裁", "文体"),
+    "title": ("title", "标题", "题目", "题名"),
+    "agency": ("agency", "单位", "机关", "发文机关", "发布机关", "发文单位", "部门"),
+    "region": ("region", "地区", "区域"),
     "year": ("year", "年份", "年度"),
-    "date": ("date", "日期", "成文日期", "发布日期"),
+    "date": ("date", "日期", "成文日期", "落款日期"),
+    "speaker": ("speaker", "报告人"),
+    "doc_number": ("doc_number", "文号", "发文字号"),
+    "source_outlet": ("source_outlet", "来源", "信息来源", "媒体"),
+    "published": ("published", "发布时间", "发布日期"),
     "label": ("label", "标签"),
+}
+#: Column names (case-insensitive) of a place at one level. Without a ``region`` column they
+#: fill ``region``: the city, else the county, else the province of the row (广东 -> 广东省).
+PLACE_COLUMNS = {
+    "city": ("city", "城市", "地市", "市", "地级市"),
+    "county": ("county", "district", "区县", "县区", "县", "区"),
+    "province": ("province", "省份", "省", "省区"),
 }
 #: A string column counts as the text column of a table (when no column is named like one)
 #: if its mean length in characters is at least this.
 MIN_MEAN_TEXT_CHARS = 200
 #: Labels made from titles are cut to this many characters.
-LABEL_CHARS = 20
+LABEL_CHARS = 16
 
-_EXTRACTED = ("title", "agency", "region", "year", "date")
-_STRING_DOC_COLUMNS = ("doc_id", "source", "format", "encoding", "sha256", "title", "agency",
-                       "region", "label", "raw_text", "text")
+_EXTRACTED = FIELDS
+_EXTRA_STRINGS = ("genre", "speaker", "doc_number", "source_outlet", "published")
+_STRING_DOC_COLUMNS = ("doc_id", "source", "format", "encoding", "sha256", "genre", "title",
+                       "agency", "region", "speaker", "doc_number", "source_outlet", "published",
+                       "label", "raw_text", "text")
 _USUAL_ENCODINGS = {"utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be",
                     "gb18030", "docx", "pdf", "xlsx", "parquet"}
 _WHITESPACE = re.compile(r"\s+")
 
 
-class Ingest(NamedTuple):
-    """What :func:`read_corpus` returns.
+class _Pair(NamedTuple):
+    documents: pd.DataFrame
+    report: pd.DataFrame
+
+
+class Ingest(_Pair):
+    """What :func:`read_corpus` returns: ``documents, report = read_corpus(...)``.
 
     Attributes
     ----------
@@ -95,10 +117,16 @@ class Ingest(NamedTuple):
         metadata columns.
     report : DataFrame
         One row per input looked at, columns :data:`tifa.schemas.INGEST`.
+    cleaning : DataFrame
+        One row per line taken out of a document's text as page chrome, columns
+        :data:`tifa.schemas.CLEANING` (not part of the unpacked pair).
     """
 
-    documents: pd.DataFrame
-    report: pd.DataFrame
+    def __new__(cls, documents: pd.DataFrame, report: pd.DataFrame,
+                cleaning: pd.DataFrame | None = None):
+        self = super().__new__(cls, documents, report)
+        self.cleaning = cleaning if cleaning is not None else _cleaning_frame([])
+        return self
 
 
 class EmptyCorpusError(ValueError):
@@ -238,12 +266,17 @@ def _find_column(columns: Iterable[str], names: Iterable[str]) -> str | None:
     return None
 
 
-def _metadata_columns(columns: Iterable[str]) -> dict[str, str]:
-    """Map each user column naming a metadata field to that field (first match wins)."""
+def _metadata_columns(columns: Iterable[str],
+                      column_fields: dict[str, str | None] | None = None) -> dict[str, str]:
+    """Map each user column naming a metadata field (or a place level) to it (first match wins);
+    ``column_fields`` ({column: field or None}) overrides the names."""
     columns = list(columns)
-    mapping: dict[str, str] = {}
-    for field, aliases in METADATA_ALIASES.items():
-        col = _find_column([c for c in columns if c not in mapping], aliases)
+    given = dict(column_fields or {})
+    mapping: dict[str, str] = {c: f for c, f in given.items() if c in columns and f}
+    for field, aliases in {**METADATA_ALIASES, **PLACE_COLUMNS}.items():
+        if field in mapping.values():
+            continue
+        col = _find_column([c for c in columns if c not in mapping and c not in given], aliases)
         if col is not None:
             mapping[col] = field
     return mapping
@@ -254,7 +287,9 @@ def _extra_name(column: str) -> str:
     return f"user_{column}" if column in DOCUMENTS else column
 
 
-def _user_fields(values: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+def _user_fields(values: dict[str, Any], where: str,
+                 column_fields: dict[str, str | None] | None = None,
+                 ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     """Split user-supplied values into metadata fields, extra columns and notes.
 
     ``values`` maps column name -> value for one file or row; missing values supply nothing.
@@ -262,10 +297,11 @@ def _user_fields(values: dict[str, Any], where: str) -> tuple[dict[str, Any], di
     meta: dict[str, Any] = {}
     extras: dict[str, Any] = {}
     notes: list[str] = []
-    fields = _metadata_columns(values)
+    places: dict[str, str] = {}
+    fields = _metadata_columns(values, column_fields)
     for col, value in values.items():
         field = fields.get(col)
-        if field is None or str(col).strip().lower() != field:
+        if field is None or str(col).strip().lower() != field or field in PLACE_COLUMNS:
             # a column keeps its own name, so it can be grouped by; one naming a metadata field
             # under another name (省份, 年份 ...) also fills that field (region, year ...)
             extras[_extra_name(str(col))] = None if _missing(value) else value
@@ -277,12 +313,23 @@ def _user_fields(values: dict[str, Any], where: str) -> tuple[dict[str, Any], di
             parsed = _parse_year(value)
         elif field == "date":
             parsed = _parse_date(value)
+        elif field == "published":
+            parsed = parse_published(value)
+        elif field == "genre":
+            parsed = genre_of(_text_value(value))
         else:
             parsed = _text_value(value)
         if parsed is None:
             notes.append(f"{where} {field} {str(value)!r} not understood; ignored")
+        elif field in PLACE_COLUMNS:
+            places[field] = parsed
         else:
-            meta[field] = parsed
+            meta[field] = normalise_region(parsed) if field == "region" else parsed
+    if "region" not in meta:
+        for level in ("city", "county", "province"):
+            if level in places:
+                meta["region"] = normalise_region(places[level])
+                break
     return meta, extras, notes
 
 
@@ -480,19 +527,121 @@ def _row(source: str, *, status: str, reason: str = "", notes: str = "", doc_id:
             "format": fmt, "encoding": encoding, "bytes": nbytes}
 
 
-def _label(meta: dict[str, Any], doc_id: str) -> str:
-    if meta.get("region") and meta.get("year") is not None:
-        return f"{meta['region']} {meta['year']}"
-    title = meta.get("title")
-    if title:
-        return title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1] + "…"
-    return doc_id
+_TITLE_YEAR = re.compile(r"^(?:(?:19|20)\d\d|[〇零○一二三四五六七八九]{4})年度?|(?:19|20)\d\d年度?$")
+_TITLE_FORM = re.compile(r"^关于|(?:的)?(?:情况)?(?:的)?(?:报告|通知|意见|汇报|总结)$")
+_GENRE_TAG = {"政府工作报告": "工作报告", "法治政府建设情况报告": "法治报告"}
+_KIND = re.compile(r"(通知|意见|办法|决定|规定|细则|方案|批复|通报|通告|公告|函|决议|条例|纲要|规划|要点)$")
 
 
-def _extracted(text: str) -> tuple[dict[str, Any], list[str], str | None]:
-    """Metadata from the text: (fields, names not found, error note)."""
+def _short_title(title: str, common: tuple[str, str]) -> str:
+    """The distinctive part of a title: the corpus's shared start and end, a year and the
+    genre's wording (关于…的通知, …工作报告) taken off, cut to LABEL_CHARS."""
+    prefix, suffix = common
+    t = title
+    if prefix and len(t) - len(prefix) >= 2:
+        t = t[len(prefix):]
+    if suffix and len(t) - len(suffix) >= 2:
+        t = t[: len(t) - len(suffix)]
+    for rx in (_TITLE_YEAR, _TITLE_FORM, _TITLE_YEAR):
+        shorter = rx.sub("", t).strip("的 ")
+        if len(shorter) >= 2:
+            t = shorter
+    return t if len(t) <= LABEL_CHARS else t[: LABEL_CHARS - 1] + "…"
+
+
+def _common_ends(titles: list[str]) -> tuple[str, str]:
+    """The start and end shared by all ``titles`` (empty when fewer than two)."""
+    if len(titles) < 2:
+        return "", ""
+    prefix = os.path.commonprefix(titles)
+    suffix = os.path.commonprefix([t[::-1] for t in titles])[::-1]
+    return prefix, suffix
+
+
+def _agency_name(agency: str | None, region: str | None) -> str | None:
+    """An agency as a label says it: 济南市司法局, 青岛市市南区 (人民政府 dropped), 山东省."""
+    if not agency:
+        return None
+    name = agency.split("、")[0]
+    if name.endswith("人民政府") and len(name) > 4:
+        name = name[: -len("人民政府")]
+    at = name.find(region) if region else -1
+    if at > 0 and region_of(name[:at]):  # a leading province before the city: 山东省济南市… -> 济南市…
+        name = name[at:]
+    return name
+
+
+def make_labels(documents: pd.DataFrame) -> pd.Series:
+    """Short, telling, unique chart labels for the documents table.
+
+    The rules, in order:
+
+    1. a label the user supplied (a ``label`` column) is kept;
+    2. ``"region year"`` when both are known (``山东省 2026``);
+    3. else the distinctive part of the title: what all such titles share at their start and
+       end, a leading or trailing year and the genre's wording (``关于…的通知``, ``…的报告``) taken
+       off, cut to :data:`LABEL_CHARS` characters (``…``);
+    4. else the ``doc_id``.
+
+    Documents that would share a label from rule 2 are told apart by their agency
+    (``济南市司法局 2023``, ``济南市生态环境局 2023``), then by their genre or 公文 kind
+    (``山东省 2024 意见``); a label still taken gets `` (2)``, `` (3)`` … (:func:`unique_labels`).
+
+    Parameters
+    ----------
+    documents : DataFrame
+        Needs ``doc_id``; uses ``label`` (user-supplied, may be missing), ``region``, ``year``,
+        ``title``, ``agency`` and ``genre`` when present. Not modified.
+
+    Returns
+    -------
+    Series
+        String labels, unique, aligned with ``documents``.
+    """
+    def col(name):
+        return documents[name] if name in documents.columns else pd.Series([None] * len(documents),
+                                                                         index=documents.index)
+
+    given, region, year, title = col("label"), col("region"), col("year"), col("title")
+    agency, genre = col("agency"), col("genre")
+    titles_only = [str(t) for t, r, y, g in zip(title, region, year, given)
+                   if not _missing(t) and _missing(g) and (_missing(r) or _missing(y))]
+    common = _common_ends(titles_only)
+    base: list[str] = []
+    by_place: list[bool] = []
+    for doc_id, g, r, y, t in zip(documents["doc_id"], given, region, year, title):
+        if not _missing(g):
+            base.append(str(g)); by_place.append(False)
+        elif not _missing(r) and not _missing(y):
+            base.append(f"{r} {int(y)}"); by_place.append(True)
+        elif not _missing(t):
+            base.append(_short_title(str(t), common)); by_place.append(False)
+        else:
+            base.append(str(doc_id)); by_place.append(False)
+    labels = list(base)
+    counts = Counter(base)
+    for k, (b, placed) in enumerate(zip(base, by_place)):
+        if counts[b] > 1 and placed:
+            name = _agency_name(None if _missing(agency.iloc[k]) else str(agency.iloc[k]),
+                                None if _missing(region.iloc[k]) else str(region.iloc[k]))
+            if name:
+                labels[k] = f"{name} {int(year.iloc[k])}"
+    counts = Counter(labels)
+    for k, lab in enumerate(labels):
+        if counts[lab] > 1 and by_place[k]:
+            t = None if _missing(title.iloc[k]) else str(title.iloc[k])
+            kind = _KIND.search(t or "")
+            g = None if _missing(genre.iloc[k]) else str(genre.iloc[k])
+            tag = kind.group(1) if kind and g == "通知/意见/办法" else _GENRE_TAG.get(g or "")
+            if tag:
+                labels[k] = f"{lab} {tag}"
+    return unique_labels(pd.Series(labels, index=documents.index, dtype="string"))
+
+
+def _extracted(text: str, chrome: list[str] | None = None) -> tuple[dict[str, Any], list[str], str | None]:
+    """Metadata from the text (and its page chrome): (fields, names not found, error note)."""
     try:
-        found = extract_metadata(text) or {}
+        found = extract_metadata(text, chrome=chrome) or {}
     except Exception as exc:
         return {}, list(_EXTRACTED), f"metadata extraction failed ({type(exc).__name__}: {exc})"
     meta = {
@@ -501,23 +650,50 @@ def _extracted(text: str) -> tuple[dict[str, Any], list[str], str | None]:
         "region": _text_value(found.get("region")),
         "year": _parse_year(found.get("year")),
         "date": _parse_date(found.get("date")),
+        **{f: _text_value(found.get(f)) for f in _EXTRA_STRINGS},
     }
     missing = found.get("missing")
     if missing is None:
         missing = [f for f in _EXTRACTED if meta[f] is None]
-    missing = [f for f in missing if f in _EXTRACTED]
+    missing = [f for f in missing if f in _EXTRACTED or f in _EXTRA_STRINGS]
     return meta, missing, None
 
 
-class _Collector:
-    """Accumulates documents and report rows; knows the texts and ids seen so far."""
+class _Pending(NamedTuple):
+    """An accepted input waiting for the corpus-wide chrome pass."""
 
-    def __init__(self) -> None:
+    source: str
+    doc_id: str
+    raw: str
+    lines: list            # clean.Line records
+    marks: dict            # {line index: rule}
+    fmt: str
+    encoding: str
+    nbytes: int | None
+    user: dict
+    extras: dict
+    notes: list
+    row: int               # index of its (placeholder) row in the report
+
+
+class _Collector:
+    """Accumulates documents and report rows; knows the texts and ids seen so far.
+
+    Inputs are read and their lines cleaned one by one (:meth:`accept`); the page chrome that
+    only the whole corpus shows (lines repeated across documents) is found in :meth:`finish`,
+    which then builds each text, drops duplicates and reads the metadata.
+    """
+
+    def __init__(self, *, chrome_min_docs: int = _chrome.MIN_DOCS) -> None:
         self.docs: list[dict[str, Any]] = []
         self.extras: dict[str, None] = {}  # ordered set of extra column names
-        self.report: list[dict[str, Any]] = []
+        self.report: list[dict[str, Any] | None] = []
+        self.pending: list[_Pending] = []
+        self.cleaning: list[dict[str, Any]] = []
         self.seen: dict[str, tuple[str, str]] = {}  # fingerprint -> (source, doc_id)
         self.ids: set[str] = set()
+        self.min_docs = chrome_min_docs
+        self.rules = _chrome.load_rules()
 
     def skip(self, source: str, reason: str, **kw: Any) -> None:
         self.report.append(_row(source, status="skipped", reason=reason, **kw))
@@ -532,48 +708,98 @@ class _Collector:
         return doc_id
 
     def accept(self, *, source: str, doc_id: str, raw: str, fmt: str, clean_fmt: str, encoding: str,
-               nbytes: int | None, user: dict[str, Any], extras: dict[str, Any], notes: list[str]) -> None:
+               nbytes: int | None, user: dict[str, Any], extras: dict[str, Any], notes: list[str],
+               html_marks: dict[int, str] | None = None) -> None:
         info = {"fmt": fmt, "encoding": encoding, "nbytes": nbytes}
         try:
-            text = clean_text(raw, fmt=clean_fmt)
+            lines = clean_lines(raw, fmt=clean_fmt)
+            texts = [rec.text for rec in lines]
+            marks = _chrome.known_chrome(texts, self.rules)
+            if html_marks:
+                for k, rec in enumerate(lines):
+                    if k not in marks and rec.line_no in html_marks \
+                            and not _chrome.is_protected(rec.text):
+                        marks[k] = html_marks[rec.line_no]
+            marks.update(_chrome.edge_chrome(texts, marks))
         except Exception as exc:
             self.skip(source, f"cleaning failed ({type(exc).__name__}: {exc})", **info)
             return
-        if not isinstance(text, str) or not text.strip():
-            self.skip(source, "no text after cleaning", **info)
+        if len(marks) >= len(lines):
+            self.skip(source, "no text after cleaning" if not lines
+                      else "no text after cleaning (only page chrome)", **info)
+            return
+        self.pending.append(_Pending(source, doc_id, raw, lines, marks, fmt, encoding, nbytes,
+                                     user, extras, list(notes), len(self.report)))
+        self.report.append(None)  # filled in by finish(), in reading order
+
+    def finish(self) -> None:
+        """Find the corpus's repeated chrome, then build every pending document."""
+        repeated = _chrome.repeated_chrome([[r.text for r in p.lines] for p in self.pending],
+                                           min_docs=self.min_docs,
+                                           marked=[p.marks for p in self.pending])
+        for pend, more in zip(self.pending, repeated):
+            marks = {**pend.marks, **more}
+            try:
+                self._build(pend, marks)
+            except Exception as exc:  # one bad document never sinks the run
+                self.report[pend.row] = _row(pend.source, status="skipped",
+                                             reason=f"cleaning failed ({type(exc).__name__}: {exc})",
+                                             fmt=pend.fmt, encoding=pend.encoding, nbytes=pend.nbytes)
+        self.pending = []
+
+    def _build(self, pend: _Pending, marks: dict[int, str]) -> None:
+        info = {"fmt": pend.fmt, "encoding": pend.encoding, "nbytes": pend.nbytes}
+        kept = [rec for k, rec in enumerate(pend.lines) if k not in marks]
+        text = join_lines(kept)
+        if not text.strip():
+            self.report[pend.row] = _row(pend.source, status="skipped",
+                                         reason="no text after cleaning", **info)
             return
         key = fingerprint(text)
         if key in self.seen:
             first_source, first_id = self.seen[key]
-            self.report.append(_row(source, status="duplicate", reason=f"same text as {first_source}",
-                                    doc_id=first_id, **info))
+            self.report[pend.row] = _row(pend.source, status="duplicate",
+                                         reason=f"same text as {first_source}", doc_id=first_id,
+                                         **info)
             return
-        doc_id = self.unique_id(doc_id)
-        self.seen[key] = (source, doc_id)
+        doc_id = self.unique_id(pend.doc_id)
+        self.seen[key] = (pend.source, doc_id)
+        removed = sorted(marks)
+        for k in removed:
+            rec = pend.lines[k]
+            self.cleaning.append({"doc_id": doc_id, "line_no": rec.line_no, "line": rec.source,
+                                  "rule": marks[k]})
 
-        meta, not_found, error = _extracted(text)
-        notes = list(notes)
-        if encoding not in _USUAL_ENCODINGS:
-            notes.append(f"unusual encoding {encoding}: check that the text reads right")
+        meta, not_found, error = _extracted(text, [pend.lines[k].text for k in removed])
+        user = pend.user
+        notes = list(pend.notes)
+        if removed:
+            rules = Counter(marks[k] for k in removed)
+            notes.append(f"removed {len(removed)} chrome line{'s' if len(removed) != 1 else ''} ("
+                         + ", ".join(f"{r} {n}" for r, n in rules.most_common()) + ")")
+        if pend.encoding not in _USUAL_ENCODINGS:
+            notes.append(f"unusual encoding {pend.encoding}: check that the text reads right")
         if error:
             notes.append(error)
         not_found = [f for f in not_found if f not in user]
         if not_found:
             notes.append("metadata not found in text: " + ", ".join(not_found))
         meta.update({k: v for k, v in user.items() if k in METADATA})
-        label = user.get("label") or _label(meta, doc_id)
+        if "genre" not in user and meta.get("genre") is None:
+            meta["genre"] = "其他"
 
         doc = {
-            "doc_id": doc_id, "source": source, "format": fmt, "encoding": encoding, "sha256": key,
-            "title": meta.get("title"), "agency": meta.get("agency"), "region": meta.get("region"),
-            "year": meta.get("year"), "date": meta.get("date"), "label": label,
-            "n_chars": len(text), "n_tokens": None, "raw_text": raw, "text": text,
+            "doc_id": doc_id, "source": pend.source, "format": pend.fmt, "encoding": pend.encoding,
+            "sha256": key, **{f: meta.get(f) for f in METADATA if f != "label"},
+            "label": user.get("label"),
+            "n_chars": len(text), "n_tokens": None, "raw_text": pend.raw, "text": text,
         }
-        for col, value in extras.items():
+        for col, value in pend.extras.items():
             self.extras.setdefault(col, None)
             doc[col] = value
         self.docs.append(doc)
-        self.report.append(_row(source, status="ok", doc_id=doc_id, notes="; ".join(notes), **info))
+        self.report[pend.row] = _row(pend.source, status="ok", doc_id=doc_id,
+                                     notes="; ".join(notes), **info)
 
 
 def _merge_user(*layers: tuple[dict, dict, list]) -> tuple[dict, dict, list]:
@@ -593,14 +819,18 @@ def _read_file(entry: _Entry, doc_id: str, fmt: str, out: _Collector, *, max_byt
     if size > max_bytes:
         out.skip(entry.rel, _over_limit("file", size, max_bytes), fmt=fmt, nbytes=size)
         return
+    marks = None
     try:
-        raw, encoding = read_document(entry.path)
+        if fmt == "html":
+            raw, encoding, marks = read_html_page(entry.path)
+        else:
+            raw, encoding = read_document(entry.path)
     except ReadError as exc:
         out.skip(entry.rel, exc.reason, fmt=fmt, nbytes=size)
         return
     meta, extras, notes = user
     out.accept(source=entry.rel, doc_id=doc_id, raw=raw, fmt=fmt, clean_fmt=fmt, encoding=encoding,
-               nbytes=size, user=meta, extras=extras, notes=notes)
+               nbytes=size, user=meta, extras=extras, notes=notes, html_marks=marks)
 
 
 def _text_column(table: pd.DataFrame, text_column: str | None) -> str | None:
@@ -623,7 +853,8 @@ def _text_column(table: pd.DataFrame, text_column: str | None) -> str | None:
 
 
 def _read_table_file(entry: _Entry, fmt: str, out: _Collector, *, text_column: str | None,
-                     max_bytes: int, user: tuple[dict, dict, list]) -> None:
+                     max_bytes: int, user: tuple[dict, dict, list],
+                     column_fields: dict[str, str | None] | None = None) -> None:
     size = entry.path.stat().st_size
     try:
         table, encoding = read_table(entry.path)
@@ -662,7 +893,8 @@ def _read_table_file(entry: _Entry, fmt: str, out: _Collector, *, text_column: s
             continue
         row_id = _id_text(record[id_col]) if id_col is not None else None
         doc_id = f"{table_id}/{row_id if row_id is not None else n}"
-        meta, extras, notes = _merge_user(user, _user_fields({c: record[c] for c in others}, "table"))
+        meta, extras, notes = _merge_user(user, _user_fields({c: record[c] for c in others}, "table",
+                                                             column_fields))
         out.accept(source=source, doc_id=doc_id, raw=raw, fmt=fmt, clean_fmt="txt", encoding=encoding,
                    nbytes=nbytes, user=meta, extras=extras, notes=notes)
 
@@ -678,6 +910,15 @@ def _report_frame(rows: list[dict]) -> pd.DataFrame:
     for col in ("reason", "notes"):
         report[col] = report[col].fillna("")
     return report
+
+
+def _cleaning_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=CLEANING)
+    frame["doc_id"] = frame["doc_id"].astype("string")
+    frame["line_no"] = frame["line_no"].astype("int64")
+    frame["line"] = frame["line"].astype("string")
+    frame["rule"] = frame["rule"].astype("string")
+    return frame
 
 
 def unique_labels(labels: pd.Series) -> pd.Series:
@@ -712,7 +953,7 @@ def _documents_frame(docs: list[dict], extras: list[str]) -> pd.DataFrame:
                               index=frame.index, dtype="datetime64[ns]")
     frame["n_chars"] = frame["n_chars"].astype("int64")
     frame["n_tokens"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    frame["label"] = unique_labels(frame["label"])
+    frame["label"] = make_labels(frame)
     for col in columns[len(DOCUMENTS):]:
         values = frame[col]
         if not all(isinstance(v, str) or _missing(v) for v in values):
@@ -749,6 +990,8 @@ def read_corpus(
     recursive: bool = True,
     include: Iterable[str] = DEFAULT_INCLUDE,
     exclude: Iterable[str | os.PathLike] = (),
+    chrome_min_docs: int = _chrome.MIN_DOCS,
+    column_fields: dict[str, str | None] | None = None,
 ) -> Ingest:
     """Read a folder of reports, a single report, or a table of reports.
 
@@ -795,17 +1038,30 @@ def read_corpus(
         the run. Whatever ``exclude`` says, a folder holding a tifa ``run.json`` or
         ``data/stage.json`` (a tifa output folder) is not read either (see
         :func:`folder_skip_reason`); each skipped folder gets one ``skipped`` row saying why.
+    chrome_min_docs : int
+        Default 2. A line found verbatim at the top or bottom edge of at least this many
+        documents is page chrome (:func:`tifa.ingest.chrome.repeated_chrome`; sentences,
+        headings, titles, salutations and signatures never are); below 2 the rule is off. The
+        known patterns of ``data/chrome.txt`` and the page-edge rules apply whatever it is.
+    column_fields : dict or None
+        Default None. Which user column (table or manifest) fills which field, overriding the
+        names recognised (:data:`METADATA_ALIASES`, :data:`PLACE_COLUMNS`): ``{"所在地":
+        "region"}`` makes a column fill ``region``, ``{"城市": None}`` stops 城市 from filling
+        it (the column is kept under its own name either way). Fields: the keys of both.
 
     Returns
     -------
     Ingest
-        ``(documents, report)``. ``documents`` has the columns of
+        ``(documents, report)``, and ``.cleaning``: every line taken out of a text as page
+        chrome (:data:`tifa.schemas.CLEANING`). ``documents`` has the columns of
         :data:`tifa.schemas.DOCUMENTS` (string columns in pandas ``string`` dtype, ``year``
         and ``n_tokens`` ``Int64``, ``date`` ``datetime64[ns]``, ``n_tokens`` all missing
         until tokenization), then the extra metadata columns. ``report`` has the columns of
         :data:`tifa.schemas.INGEST`: one row per file, table row, folder not looked into or unmatched
         manifest row, in sorted order (manifest rows last); ``notes`` of accepted documents
-        list the metadata fields the text did not give (unless supplied by the user).
+        list the metadata fields the text did not give (unless supplied by the user) and
+        how many chrome lines were removed, by rule ("removed 9 chrome lines (breadcrumb 1,
+        …)"). Labels follow :func:`make_labels`.
         See the module docstring for how ids and duplicates are decided.
 
     Raises
@@ -818,7 +1074,8 @@ def read_corpus(
     shown = str(source)
     include_set = {str(e).lower().lstrip(".") for e in include}
     manifest_path = Path(manifest) if manifest is not None else None
-    out = _Collector()
+    column_fields = _check_column_fields(column_fields)
+    out = _Collector(chrome_min_docs=chrome_min_docs)
 
     if src.is_dir():
         root = src
@@ -849,18 +1106,38 @@ def read_corpus(
             out.skip(entry.rel, entry.skip, nbytes=nbytes)
             continue
         ext = entry.path.suffix.lower().lstrip(".")
-        user = _user_fields(user_values.get(entry.rel, {}), "manifest")
+        user = _user_fields(user_values.get(entry.rel, {}), "manifest", column_fields)
         try:
             if ext in TABLE_FORMATS:
                 _read_table_file(entry, TABLE_FORMATS[ext], out, text_column=text_column,
-                                 max_bytes=max_bytes, user=user)
+                                 max_bytes=max_bytes, user=user, column_fields=column_fields)
             else:
                 _read_file(entry, ids[entry.rel], TEXT_FORMATS[ext], out, max_bytes=max_bytes, user=user)
         except Exception as exc:  # one bad file never sinks the run
             out.skip(entry.rel, f"could not read ({type(exc).__name__}: {exc})")
 
+    out.finish()
     rows = out.report + manifest_rows
     report = _report_frame(rows)
     if not out.docs:
         raise EmptyCorpusError(_empty_message(shown, out.report, len(files)), report)
-    return Ingest(_documents_frame(out.docs, list(out.extras)), report)
+    return Ingest(_documents_frame(out.docs, list(out.extras)), report,
+                  _cleaning_frame(out.cleaning))
+
+
+_FIELD_NAMES = (*METADATA_ALIASES, *PLACE_COLUMNS)
+
+
+def _check_column_fields(column_fields: Any) -> dict[str, str | None]:
+    """``column_fields`` checked: {column: a field of METADATA_ALIASES / PLACE_COLUMNS or None}."""
+    if column_fields is None:
+        return {}
+    if not isinstance(column_fields, dict):
+        raise TypeError(f"column_fields must map column names to fields, got {column_fields!r}")
+    out: dict[str, str | None] = {}
+    for col, field in column_fields.items():
+        if field is not None and field not in _FIELD_NAMES:
+            raise ValueError(f"column_fields: {field!r} (for column {col!r}) is not one of "
+                             f"{', '.join(_FIELD_NAMES)} or None")
+        out[str(col)] = field
+    return out

@@ -53,6 +53,7 @@ __all__ = [
     "read_docx",
     "read_pdf",
     "read_html",
+    "read_html_page",
     "read_document",
     "read_csv",
     "read_xlsx",
@@ -541,10 +542,11 @@ def read_pdf(path: str | os.PathLike) -> tuple[str, str]:
 _META_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _GB_ALIASES = {"gb2312", "gbk", "gb-2312", "gb_2312", "x-gbk", "cp936", "ms936", "gb2312-80", "euc-cn", "hz-gb-2312"}
 
-_HTML_DROP = ("script", "style", "nav", "noscript", "template", "head", "svg", "iframe", "canvas",
+_HTML_DROP = ("script", "style", "noscript", "template", "head", "svg", "iframe", "canvas",
               "object", "embed")
 _HTML_BLOCKS = (
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+    "footer", "header", "menu", "nav",
     "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "form", "h1", "h2", "h3",
     "h4", "h5", "h6", "hgroup", "hr", "html", "legend", "li", "main", "ol", "option", "p", "pre",
     "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
@@ -581,13 +583,137 @@ def _collapse_space(match: re.Match) -> str:
     return " "
 
 
+#: Page-level elements whose text is page chrome (rule ``html_<tag>``) unless inside the article.
+_HTML_CHROME_TAGS = ("nav", "aside", "header", "footer")
+_MARK = re.compile("\x01(\\w+)\x02")
+#: An element holds the article when its paragraphs (``p``, headings, ``div`` with text and no
+#: block children) carry at least this share of the page's text.
+_ARTICLE_SHARE = 0.5
+
+
+def _own_text(tag) -> int:
+    return len("".join(tag.find_all(string=True, recursive=False)).strip())
+
+
+def _article(soup):
+    """The element holding the article: ``<article>``/``<main>`` if one holds most of the text,
+    else the element whose child paragraphs hold the most text (readability's scoring)."""
+    total = len(soup.get_text(strip=True)) or 1
+    for name in ("article", "main"):
+        cands = [t for t in soup.find_all(name) if len(t.get_text(strip=True)) >= _ARTICLE_SHARE * total]
+        if cands:
+            return cands[-1]
+    scores: dict = {}
+    for p in soup.find_all(("p", "h1", "h2", "h3", "pre", "blockquote")):
+        n = len(p.get_text(strip=True))
+        parent = p.parent
+        if parent is not None and n:
+            scores[id(parent)] = (scores.get(id(parent), (0, parent))[0] + n, parent)
+    if not scores:
+        return None
+    best_n, best = max(scores.values(), key=lambda v: v[0])
+    return best if best_n >= 0.3 * total and best.name not in ("body", "html", "[document]") else None
+
+
+def _visible_strings(tag) -> list:
+    from bs4.element import PreformattedString  # comments, doctype, CDATA …
+
+    return [s for s in tag.find_all(string=True) if not isinstance(s, PreformattedString)]
+
+
+def _mark_strings(tag, rule: str) -> None:
+    for s in _visible_strings(tag):
+        if s.strip():
+            s.replace_with("\x01" + rule + "\x02" + str(s))
+
+
+def read_html_page(path: str | os.PathLike) -> tuple[str, str, dict[int, str]]:
+    """Read an HTML page's visible text, one block per line, and say which lines are page chrome.
+
+    The text is what :func:`read_html` returns. A line is chrome when its text comes from a
+    ``nav``, ``aside`` or page-level ``header``/``footer`` element (rule ``html_nav``,
+    ``html_aside`` …), or from outside the element holding the article (``html_outside``): the
+    ``<article>`` or ``<main>`` element when one holds most of the page's text, else the element
+    whose child paragraphs hold the most text (as readability scores a page). A heading outside
+    the article that repeats the page's ``<title>`` (its start) is the title and no chrome.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+
+    Returns
+    -------
+    (str, str, dict)
+        The text, its encoding (as :func:`read_html`) and ``{line number (1-based): rule}`` for
+        the chrome lines.
+
+    Raises
+    ------
+    ReadError
+        As :func:`read_html`.
+    """
+    text, encoding = _decode_html(_read_bytes(path))
+    with _invalid("HTML page"):
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(text.replace("\x00", "").replace("\x01", "").replace("\x02", ""),
+                             "lxml")
+        page_title = soup.title.get_text(strip=True) if soup.title else ""
+        for tag in soup.find_all(_HTML_DROP):
+            tag.decompose()
+        article = _article(soup)
+        for tag in soup.find_all(_HTML_CHROME_TAGS):
+            if tag.find_parent(("article", "main")) is None and (
+                    article is None or article not in tag.parents and tag is not article):
+                _mark_strings(tag, "html_" + tag.name)
+        if article is not None:
+            inside = {id(s) for s in _visible_strings(article)}
+            for s in _visible_strings(soup):
+                if id(s) in inside or not s.strip() or str(s).startswith("\x01"):
+                    continue
+                parent = s.parent
+                if (parent is not None and parent.name in ("h1", "h2", "h3") and page_title
+                        and page_title.startswith(s.strip()[:12])):
+                    continue
+                s.replace_with("\x01html_outside\x02" + str(s))
+        lines = _html_lines(soup)
+    marks: dict[int, str] = {}
+    out = []
+    for n, line in enumerate(lines, start=1):
+        m = _MARK.search(line)
+        if m:
+            plain = _MARK.sub("", line).strip()
+            marked = "".join(seg for seg in re.findall("\x01\\w+\x02([^\x01]*)", line)).strip()
+            if len(marked) * 2 >= len(plain):
+                marks[n] = m.group(1)
+            line = plain
+        out.append(line)
+    return "\n".join(out), encoding, marks
+
+
+def _html_lines(soup) -> list[str]:
+    """The visible lines of a parsed page (blocks and ``<br>`` end lines; space collapsed)."""
+    for pre in soup.find_all("pre"):
+        for s in pre.find_all(string=True):
+            s.replace_with(s.replace("\r\n", "\n").replace("\n", "\x00"))
+    for br in soup.find_all("br"):
+        br.replace_with("\x00")
+    for tag in soup.find_all(_HTML_BLOCKS):
+        tag.insert_before("\x00")
+        tag.insert_after("\x00")
+    flat = _HTML_SPACE.sub(_collapse_space, soup.get_text())
+    lines = (line.strip() for line in flat.split("\x00"))
+    return [line for line in lines if line and _MARK.sub("", line).strip()]
+
+
 def read_html(path: str | os.PathLike) -> tuple[str, str]:
     """Read an HTML page's visible text, one block element per line.
 
-    Scripts, styles, ``<head>``, navigation and page-level ``<header>``/``<footer>`` are
-    dropped (a header or footer inside ``<article>`` or ``<main>`` belongs to the text and is
-    kept). Block elements (paragraphs, headings, list items, table cells, ``<div>`` ...) and
-    ``<br>`` end lines; other white space collapses as a browser shows it. Lines are stripped
+    Scripts, styles and ``<head>`` are dropped; navigation, headers and footers are kept (they
+    are page chrome, which :func:`read_html_page` marks and the corpus reader takes out of the
+    cleaned text). Block elements (paragraphs, headings, list items, table cells, ``<div>`` ...)
+    and ``<br>`` end lines; other white space collapses as a browser shows it. Lines are stripped
     and empty lines dropped.
 
     Parameters
@@ -607,28 +733,8 @@ def read_html(path: str | os.PathLike) -> tuple[str, str]:
     ReadError
         When the file is empty, binary or undecodable, or not parseable as HTML.
     """
-    text, encoding = _decode_html(_read_bytes(path))
-    with _invalid("HTML page"):
-        from bs4 import BeautifulSoup
-
-        soup = BeautifulSoup(text.replace("\x00", ""), "lxml")
-        for tag in soup.find_all(_HTML_DROP):
-            tag.decompose()
-        for tag in soup.find_all(("header", "footer")):
-            if tag.find_parent(("article", "main")) is None:
-                tag.decompose()
-        for pre in soup.find_all("pre"):
-            for s in pre.find_all(string=True):
-                s.replace_with(s.replace("\r\n", "\n").replace("\n", "\x00"))
-        for br in soup.find_all("br"):
-            br.replace_with("\x00")
-        for tag in soup.find_all(_HTML_BLOCKS):
-            tag.insert_before("\x00")
-            tag.insert_after("\x00")
-        flat = soup.get_text()
-    flat = _HTML_SPACE.sub(_collapse_space, flat)
-    lines = (line.strip() for line in flat.split("\x00"))
-    return "\n".join(line for line in lines if line), encoding
+    text, encoding, _ = read_html_page(path)
+    return text, encoding
 
 
 _DOCUMENT_READERS = {"txt": read_text, "md": read_text, "docx": read_docx, "pdf": read_pdf,

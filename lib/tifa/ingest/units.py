@@ -40,6 +40,14 @@ section (the outermost heading on the section path):
 When a top-level heading names both (``三、存在的问题和下一步打算``), a sub-heading naming only one
 decides for its own section; otherwise the keyword that comes first wins.
 
+Parts
+-----
+``part`` says whether a sentence is ``front_matter`` (the title, the delivery and speaker lines
+of a 政府工作报告, a 公文's letterhead and 发文字号, the salutation or addressee line), ``body`` or
+``signature`` (the 落款 and closing block), by :func:`tifa.ingest.metadata.line_parts`. Front
+matter and signature are kept in the table (a concordance may show them) but only the body is
+tokenized and counted (:func:`body`).
+
 Sentences
 ---------
 Sentences end at ``。！？；!?;`` or an ellipsis (``…``/``……``); the punctuation stays with the sentence,
@@ -54,10 +62,13 @@ import re
 import pandas as pd
 
 from tifa.schemas import UNITS
-from tifa.ingest.metadata import find_closing
+from tifa.ingest.metadata import find_closing, line_parts
 
 __all__ = ["split_units", "sections", "paragraphs", "heading_level", "section_role",
-           "split_sentences", "SECTIONS", "PARAGRAPHS"]
+           "split_sentences", "body", "body_texts", "SECTIONS", "PARAGRAPHS", "BODY"]
+
+#: The part of a document the analyses count (``units.part``).
+BODY = "body"
 
 #: Columns of :func:`sections`.
 SECTIONS = ["doc_id", "section_id", "section_level", "section", "section_path", "section_role",
@@ -207,6 +218,7 @@ def _frame(cols: dict) -> pd.DataFrame:
         "section": pd.Series(cols["section"], dtype="str"),
         "section_path": pd.Series(cols["section_path"], dtype="str"),
         "section_role": pd.Series(cols["section_role"], dtype="str"),
+        "part": pd.Series(cols["part"], dtype="str"),
         "para_id": pd.Series(cols["para_id"], dtype="int64"),
         "sent_id": pd.Series(cols["sent_id"], dtype="int64"),
         "is_heading": pd.Series(cols["is_heading"], dtype="bool"),
@@ -230,7 +242,7 @@ def split_units(documents: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         The units table, columns exactly as schemas.UNITS: ``doc_id``, ``section_id``,
-        ``section_level``, ``section``, ``section_path``, ``section_role``, ``para_id``,
+        ``section_level``, ``section``, ``section_path``, ``section_role``, ``part``, ``para_id``,
         ``sent_id``, ``is_heading``, ``text``, ``start``; one row per sentence in reading order;
         ints int64,
         ``is_heading`` bool, ``section``/``section_path`` NA for the front matter and the closing
@@ -263,11 +275,13 @@ def _split_one(doc_id: str, text: str, year, cols: dict[str, list]) -> None:
         pos += len(raw) + 1
     closing = find_closing(lines)
     base_year = _base_year(year, lines[:closing])
+    parts = line_parts(lines)
 
     c_doc, c_sec, c_lvl = cols["doc_id"], cols["section_id"], cols["section_level"]
     c_name, c_path, c_role = cols["section"], cols["section_path"], cols["section_role"]
     c_para, c_sent, c_head = cols["para_id"], cols["sent_id"], cols["is_heading"]
-    c_text, c_start = cols["text"], cols["start"]
+    c_text, c_start, c_part = cols["text"], cols["start"], cols["part"]
+    part = "body"
 
     section_id, level, name, path, role = 0, 0, None, None, "front"
     stack: list[tuple[int, str, str, int]] = []  # (rank, label, role, keyword position)
@@ -283,6 +297,7 @@ def _split_one(doc_id: str, text: str, year, cols: dict[str, list]) -> None:
             c_name.append(name)
             c_path.append(path)
             c_role.append(role)
+            c_part.append(part)
             c_para.append(para_id)
             c_sent.append(sent_id)
             c_head.append(heading)
@@ -294,6 +309,7 @@ def _split_one(doc_id: str, text: str, year, cols: dict[str, list]) -> None:
         sentences = split_sentences(line)
         if not sentences:
             continue
+        part = parts[i]
         if i == closing:
             section_id += 1
             level, name, path, role = 0, None, None, "closing"
@@ -321,6 +337,66 @@ def _split_one(doc_id: str, text: str, year, cols: dict[str, list]) -> None:
         else:
             para_id += 1
             emit(sentences, base, False)
+
+
+def body(units: pd.DataFrame) -> pd.DataFrame:
+    """The body units: what tokens, frequencies, themes, topics and slogans count.
+
+    Parameters
+    ----------
+    units : DataFrame
+        The units table (schemas.UNITS). Not modified. A table without a ``part`` column (from
+        an older tifa), or a row whose part is missing, is body.
+
+    Returns
+    -------
+    DataFrame
+        The rows whose ``part`` is ``body``, index kept.
+    """
+    if "part" not in units.columns:
+        return units
+    return units[_is_body(units)]
+
+
+def _is_body(units: pd.DataFrame):
+    part = units["part"]
+    return (part.isna() | part.astype(str).eq(BODY)).to_numpy()
+
+
+def body_texts(documents: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
+    """The documents' cleaned texts with front matter and signature blanked out.
+
+    Every character of a non-body sentence becomes a space, so every offset (``units.start``,
+    a slogan's ``start``) still points at the same place of ``documents.text``.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        ``doc_id`` and ``text``. Not modified.
+    units : DataFrame
+        The units table of those documents (with ``part``, ``start`` and ``text``).
+
+    Returns
+    -------
+    Series
+        One text per document, aligned with ``documents``.
+    """
+    texts = documents["text"].astype("string").fillna("").tolist()
+    if "part" not in units.columns or units.empty:
+        return pd.Series(texts, index=documents.index, dtype="string")
+    other = units[~_is_body(units)]
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for doc_id, start, text in zip(other["doc_id"].astype(str), other["start"], other["text"]):
+        spans.setdefault(doc_id, []).append((int(start), int(start) + len(str(text))))
+    out = []
+    for doc_id, text in zip(documents["doc_id"].astype(str), texts):
+        if doc_id in spans:
+            chars = list(text)
+            for a, b in spans[doc_id]:
+                chars[a:b] = " " * (b - a)
+            text = "".join(chars)
+        out.append(text)
+    return pd.Series(out, index=documents.index, dtype="string")
 
 
 def paragraphs(units: pd.DataFrame) -> pd.DataFrame:

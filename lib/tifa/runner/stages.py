@@ -1,10 +1,12 @@
 """The first three stages in one call: corpus -> units -> tokens, declared once.
 
-The options that shape the stage (the corpus, ``text_column``, ``manifest``, ``max_bytes``, the
+The options that shape the stage (the corpus, ``text_column``, ``manifest``, ``max_bytes``,
+``chrome_min_docs``, ``column_fields``, the
 lexicon options ``extra_terms`` and ``slogan_terms``, and how it is computed: ``cache``,
 ``n_jobs``, ``scheduler``) are given once: to ``tifa run``, or to ``00_corpus`` when it is run by
 hand. :func:`prepare` builds the stage with them and leaves it in ``<out>/data/``
-(documents.parquet, ingest_report.parquet, units.parquet, tokens.parquet) with ``stage.json``,
+(documents.parquet, ingest_report.parquet, cleaning.parquet, units.parquet, tokens.parquet —
+tokens of the body units only) with ``stage.json``,
 the record of how it was built. Every later notebook calls :func:`load` with ``out`` alone: it
 reads the tables, and rebuilds them only
 
@@ -21,9 +23,9 @@ share the lock; a builder holds it alone.
 stage.json::
 
     stage_version, complete (false while the tables are being written),
-    corpus (absolute path), options {text_column, manifest, max_bytes, extra_terms,
-    slogan_terms, cache, n_jobs, scheduler}, inputs {corpus_fingerprint, lexicon,
-    formulations}, found_terms (formulations added to the user dictionary),
+    corpus (absolute path), options {text_column, manifest, max_bytes, chrome_min_docs,
+    column_fields, extra_terms, slogan_terms, cache, n_jobs, scheduler}, inputs
+    {corpus_fingerprint, lexicon, formulations, chrome}, found_terms (formulations added to the user dictionary),
     built {at, seconds, documents, units, tokens}
 """
 
@@ -43,8 +45,9 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 
 from tifa import paths
+from tifa.ingest.chrome import CHROME_FILE, MIN_DOCS
 from tifa.ingest.corpus import EmptyCorpusError, folder_skip_reason, read_corpus
-from tifa.ingest.units import split_units
+from tifa.ingest.units import body, body_texts, split_units
 from tifa.tokenize import attach_counts, flag_tokens, tokenize
 from tifa.tokenize.lexicon import Lexicon, load_lexicon
 from tifa.analyze import slogans
@@ -56,7 +59,7 @@ except ImportError:  # pragma: no cover - Windows: exclusive locks only
     fcntl = None
 
 #: Bump when the stage tables' meaning changes, so stale ones in an output folder are rebuilt.
-STAGE_VERSION = "2"
+STAGE_VERSION = "3"
 
 #: The stage options and their defaults. They are given once (``tifa run -p``, or the parameters
 #: of ``00_corpus``), recorded in ``stage.json`` and used again whenever the stage is rebuilt.
@@ -64,6 +67,8 @@ STAGE_OPTIONS: dict[str, Any] = {
     "text_column": None,
     "manifest": None,
     "max_bytes": 20_000_000,
+    "chrome_min_docs": MIN_DOCS,
+    "column_fields": None,
     "extra_terms": (),
     "slogan_terms": True,
     "cache": True,
@@ -73,12 +78,13 @@ STAGE_OPTIONS: dict[str, Any] = {
 
 #: The options that change the stage tables; ``cache``, ``n_jobs`` and ``scheduler`` only change
 #: how they are computed (the results are the same), so they never make a stage out of date.
-SHAPING_OPTIONS = ("text_column", "manifest", "max_bytes", "extra_terms", "slogan_terms")
+SHAPING_OPTIONS = ("text_column", "manifest", "max_bytes", "chrome_min_docs", "column_fields",
+                   "extra_terms", "slogan_terms")
 
 #: Files of ``<out>/data/``.
 STAGE_FILE = "stage.json"
 LOCK_FILE = ".stage.lock"
-TABLES = ("documents", "ingest_report", "units", "tokens")
+TABLES = ("documents", "ingest_report", "cleaning", "units", "tokens")
 
 
 class StageError(RuntimeError):
@@ -102,6 +108,7 @@ class Stage:
     loaded_from: Path | None = None
     info: dict = field(default_factory=dict)
     record: dict = field(default_factory=dict)
+    cleaning: pd.DataFrame | None = None  # the page-chrome lines removed (schemas.CLEANING)
 
     @property
     def corpus(self) -> str | None:
@@ -157,6 +164,10 @@ def stage_options(**given: Any) -> dict[str, Any]:
     terms = opts["extra_terms"]
     opts["extra_terms"] = [terms] if isinstance(terms, str) else [str(t) for t in terms]
     opts["max_bytes"] = int(opts["max_bytes"])
+    opts["chrome_min_docs"] = int(opts["chrome_min_docs"])
+    fields = given.get("column_fields")
+    opts["column_fields"] = ({str(k): (None if v is None else str(v)) for k, v in fields.items()}
+                             if fields else None)
     opts["slogan_terms"] = bool(opts["slogan_terms"])
     opts["cache"] = bool(opts["cache"])
     opts["n_jobs"] = None if given.get("n_jobs") is None else int(given["n_jobs"])
@@ -215,6 +226,7 @@ def _stamp(corpus, out, opts: dict) -> dict:
             # flags are re-applied on load, so editing those lists needs no rebuild
             "lexicon": base.fingerprint,
             "formulations": _file_hash(paths.data_file(slogans.FORMULATIONS_FILE)),
+            "chrome": _file_hash(paths.data_file(CHROME_FILE)),
         },
     }
 
@@ -246,6 +258,8 @@ def _difference(record: dict | None, stamp: dict) -> str | None:
         return "the user dictionary changed"
     if inputs.get("formulations") != stamp["inputs"]["formulations"]:
         return "the list of known formulations changed"
+    if inputs.get("chrome") != stamp["inputs"]["chrome"]:
+        return "the page-chrome patterns changed"
     return None
 
 
@@ -303,6 +317,7 @@ def _read_tables(data: Path, record: dict) -> Stage | None:
         return Stage(
             documents=pd.read_parquet(data / "documents.parquet"),
             report=pd.read_parquet(data / "ingest_report.parquet"),
+            cleaning=pd.read_parquet(data / "cleaning.parquet"),
             units=pd.read_parquet(data / "units.parquet"),
             tokens=flag_tokens(pd.read_parquet(data / "tokens.parquet"), lexicon),
             lexicon=lexicon, loaded_from=data, record=record,
@@ -325,19 +340,24 @@ def _build(corpus, out, opts: dict, stamp: dict, scheduler: Any) -> Stage:
         # marked incomplete first: a build killed half-way is rebuilt with these options
         export.write_json(record, data / STAGE_FILE)
     try:
-        documents, report = read_corpus(corpus, text_column=opts["text_column"],
-                                        manifest=opts["manifest"], max_bytes=opts["max_bytes"],
-                                        exclude=(out,) if out is not None else ())
+        ingest = read_corpus(corpus, text_column=opts["text_column"], manifest=opts["manifest"],
+                             max_bytes=opts["max_bytes"], chrome_min_docs=opts["chrome_min_docs"],
+                             column_fields=opts["column_fields"],
+                             exclude=(out,) if out is not None else ())
+        documents, report = ingest
     except EmptyCorpusError as exc:
         if out is not None and getattr(exc, "report", None) is not None:
             export.save_table(exc.report, out, "ingest_report")  # the report the message points to
         raise
     # Formulations found in the corpus (两个确立, 一企一专班 ...) join the user dictionary, so every
     # notebook counts each of them as one token.
-    found = slogans.lexicon_terms(documents) if opts["slogan_terms"] else ()
-    lexicon = load_lexicon(extra_terms=tuple(opts["extra_terms"]) + tuple(found))
+    # Only the body is counted: front matter (title, delivery and speaker lines …) and the
+    # signature stay in the units table with their part, but are not tokenized.
     units = split_units(documents)
-    tokens = tokenize(units, lexicon=lexicon, cache=opts["cache"], n_jobs=opts["n_jobs"],
+    found = (slogans.lexicon_terms(documents.assign(text=body_texts(documents, units)))
+             if opts["slogan_terms"] else ())
+    lexicon = load_lexicon(extra_terms=tuple(opts["extra_terms"]) + tuple(found))
+    tokens = tokenize(body(units), lexicon=lexicon, cache=opts["cache"], n_jobs=opts["n_jobs"],
                       scheduler=scheduler)
     documents = attach_counts(documents, tokens)
     record.update(complete=True, found_terms=list(found), built={
@@ -347,18 +367,20 @@ def _build(corpus, out, opts: dict, stamp: dict, scheduler: Any) -> Stage:
     if data is not None:
         export.save_data(documents, out, "documents")
         export.save_data(report, out, "ingest_report")
+        export.save_data(ingest.cleaning, out, "cleaning")
         export.save_data(units, out, "units")
         export.save_data(tokens, out, "tokens")
         export.write_json(record, data / STAGE_FILE)
     return Stage(documents=documents, report=report, units=units, tokens=tokens,
-                 lexicon=lexicon, record=record,
+                 lexicon=lexicon, record=record, cleaning=ingest.cleaning,
                  info={"reused": False, "cache": tokens.attrs.get("cache"),
                        "slogan_terms": len(found)})
 
 
 def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
             text_column: str | None = None, manifest: str | os.PathLike | None = None,
-            max_bytes: int = 20_000_000, extra_terms: Iterable[str] = (),
+            max_bytes: int = 20_000_000, chrome_min_docs: int = MIN_DOCS,
+            column_fields: dict | None = None, extra_terms: Iterable[str] = (),
             slogan_terms: bool = True, cache: bool = True, n_jobs: int | None = None,
             scheduler=None, reuse: bool = True) -> Stage:
     """Build the stage of a corpus with these options (or reuse it, when ``out`` holds it).
@@ -372,8 +394,8 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
         A folder of reports, a single file, or a table (.csv/.xlsx/.parquet) of documents.
     out : path or None, default None
         Output folder. When given, the stage tables are written to ``<out>/data/``
-        (documents.parquet, ingest_report.parquet, units.parquet, tokens.parquet) with
-        stage.json recording the corpus and these options, and reused next time if the corpus,
+        (documents.parquet, ingest_report.parquet, cleaning.parquet, units.parquet,
+        tokens.parquet) with stage.json recording the corpus and these options, and reused next time if the corpus,
         the options and the lexicon are unchanged. A folder corpus is read without ``out``
         (and without any other tifa output folder inside it).
     text_column : str or None, default None
@@ -383,6 +405,12 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
         directory; stage.json records it absolute).
     max_bytes : int, default 20_000_000
         Files larger than this are skipped (with a row in the ingest report).
+    chrome_min_docs : int, default 2
+        A line at the top or bottom edge of this many documents is page chrome (below 2: off);
+        see :func:`tifa.ingest.corpus.read_corpus`.
+    column_fields : dict or None, default None
+        Which table/manifest column fills which field (``{"城市": None}``: not region); see
+        :func:`tifa.ingest.corpus.read_corpus`.
     extra_terms : iterable of str, default ()
         More user-dictionary terms for the tokenizer.
     slogan_terms : bool, default True
@@ -404,6 +432,7 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike | None = None, *,
         When no document could be read.
     """
     opts = stage_options(text_column=text_column, manifest=manifest, max_bytes=max_bytes,
+                         chrome_min_docs=chrome_min_docs, column_fields=column_fields,
                          extra_terms=extra_terms, slogan_terms=slogan_terms, cache=cache,
                          n_jobs=n_jobs, scheduler=scheduler)
     stamp = _stamp(corpus, out, opts)
