@@ -36,9 +36,15 @@ Finding uses (one pass of compiled regular expressions per document)
 4. Echo pass: one more compiled alternation of every form of every family runs over each
    document, so a slogan quoted in one report is also counted where a report writes it without
    quotes (bare 国家安全教育日 next to “4·15国家安全教育日”). Cited titles are only counted in 《》.
+5. Evidence (:data:`EVIDENCE_RULES`): quoting is evidence for that use only. The unquoted uses
+   found by the echo pass are counted only for a family with evidence that it is a formulation
+   and not an ordinary word; the others are demoted with the rule ``no_evidence`` (“一体化”
+   quoted once for emphasis is counted there, not at the 200 plain uses of 一体化 elsewhere).
 
 Noise (:func:`noise_reason`, rules in :data:`NOISE_RULES`) is dropped with a stated rule;
 ``keep_noise=True`` keeps the rejected candidates with the rule's name, to check the rules.
+An analyst overrules a rule in ``data/formulations.txt``: ``!word`` is never a formulation,
+``+word`` always is (no rule drops or demotes it).
 
 Positions are character offsets into the cleaned ``text`` (``text[start:end]`` is the use as
 written); each use is mapped to its sentence and section through the units table.
@@ -65,11 +71,12 @@ from tifa.analyze.measures import empty_table, group_sizes, rate
 
 __all__ = [
     "KINDS", "MENTIONS", "SLOGANS", "SUMMARY", "BY_GROUP", "TIMELINE", "OVERLAP", "TOP",
-    "NOISE_RULES", "NORMALISATION_RULES", "NUMERAL_IDIOMS", "FORMULATIONS_FILE",
-    "Formulations", "load_formulations", "noise_reason", "is_numbered", "normalise",
-    "family_key", "extract_slogans", "slogan_counts", "slogan_summary", "slogans_by_group",
-    "top_slogans", "slogan_matrix", "slogan_timeline", "slogan_overlap", "variants_of",
-    "kwic_pattern", "noise_report",
+    "NOISE", "NOISE_CANDIDATES", "RANKING",
+    "NOISE_RULES", "EVIDENCE_RULES", "NORMALISATION_RULES", "NUMERAL_IDIOMS", "FORMULATIONS_FILE",
+    "Formulations", "load_formulations", "noise_reason", "is_numbered", "is_quantity",
+    "is_ordinary", "normalise", "family_key", "extract_slogans", "slogan_counts",
+    "slogan_summary", "slogans_by_group", "top_slogans", "slogan_matrix", "slogan_timeline",
+    "slogan_overlap", "variants_of", "kwic_pattern", "noise_report", "noise_candidates",
     "lexicon_terms",
 ]
 
@@ -93,7 +100,8 @@ SLOGANS = ["slogan", "variant", "kind", "doc_id", "group", "count"]
 
 #: Columns of :func:`slogan_summary` (``tables/slogan_summary.csv``).
 SUMMARY = ["slogan", "kind", "status", "n_docs", "n_groups", "count", "first_year", "last_year",
-           "owner", "groups", "n_variants", "variants", "total_docs", "total_groups"]
+           "owner", "groups", "n_variants", "variants", "total_docs", "total_groups",
+           "n_docs_quoted", "rank"]
 
 #: Columns of :func:`slogans_by_group`.
 BY_GROUP = ["slogan", "kind", "status", "group", "count", "n_docs", "group_docs", "group_chars",
@@ -106,7 +114,20 @@ TIMELINE = ["slogan", "year", "count", "n_docs", "year_docs", "share_docs"]
 OVERLAP = ["combination", "degree", "n_slogans", "count", "examples"]
 
 #: Columns of :func:`top_slogans`.
-TOP = ["slogan", "kind", "status", "group", "count", "total", "n_groups", "rank"]
+TOP = ["slogan", "kind", "status", "group", "count", "total", "n_groups", "rank", "n_docs",
+       "n_docs_quoted"]
+
+#: The ranking of slogans that the summary, the charts and the briefing use, most first:
+#: documents using it, then uses, then documents quoting it (descending), then the slogan.
+#: Reach first, so a formulation many reports share (枫桥经验 in 20 reports) is not pushed
+#: below one report's many repetitions.
+RANKING = ("n_docs", "count", "n_docs_quoted", "slogan")
+
+#: Columns of :func:`noise_report` (``tables/slogan_noise.csv``).
+NOISE = ["rule", "description", "n", "n_docs", "examples"]
+
+#: Columns of :func:`noise_candidates` (``tables/slogan_noise_candidates.csv``).
+NOISE_CANDIDATES = ["rule", "candidate", "n", "n_docs", "overrule"]
 
 #: Name of the editable list of known formulations in the data folder.
 FORMULATIONS_FILE = "formulations.txt"
@@ -118,12 +139,34 @@ NOISE_RULES = {
     "idiom": "a chengyu built on numerals (举一反三, 千方百计, 一心一意 …), see NUMERAL_IDIOMS",
     "single_char": "a single character (“好”, “A”)",
     "number": "only digits, dates, units or Latin letters (“2023”, “100%”, “4·15”, “APEC”)",
+    "quantity": "a numeral with a unit of time or quantity, a duration or a count and not a "
+                "slogan (五年, 三年来, 两年内, 五个方面, 三项, 十倍 …), quoted or not; see "
+                "is_quantity. Plan numbers (十四五, 八五普法) and counts of points (两个确立) are "
+                "not quantities",
     "sentence": "a whole sentence in quotes: sentence punctuation (。！？；：…), more than "
                 "40 characters, or a clause of more than 16 characters",
     "ordinary_word": "emphasis quotes of an ordinary word: two characters or fewer and not a "
                      "numbered formulation (“法治”, “创新”)",
     "media": "a newspaper, magazine, programme or column title, not a document: 《…》 followed by "
              "栏目/专栏/频道/节目/版面…, or a title ending in 日报/晚报/杂志/周刊…",
+    "no_evidence": "an unquoted use of a candidate whose only evidence is quotes, and too little "
+                   "of it (EVIDENCE_RULES): counted where it stands in quotes, not where it is "
+                   "written without (一体化, 高标准, 示范区 quoted once for emphasis)",
+}
+
+#: When the unquoted uses of a quoted candidate count (step 5 of the module notes): any one of
+#: these is evidence that it is a formulation and not an ordinary word. Without any, only its
+#: quoted uses count and the others get the noise rule ``no_evidence``.
+EVIDENCE_RULES = {
+    "listed": "listed in data/formulations.txt, as a known formulation or a '+' entry",
+    "numbered_shape": "a numbered formulation by its shape alone: a plan number, a parallel of "
+                      "numbered parts, a count of points (十四五, 一园一策, 两个确立)",
+    "quoted_docs": "put in quotes in at least min_quoted_docs documents (default 2) that are at "
+                   "least min_quoted_share (default 10%) of the documents using it",
+    "rare_word": "not an ordinary word of general Chinese: at least rare_min_chars characters "
+                 "(default 4), not led by a numeral, and not in jieba's general dictionary "
+                 "(国家安全教育日, 云帆护航行动; but 一体化, 示范区 are in it, and words of three "
+                 "characters or fewer are too often ordinary: 新高地)",
 }
 
 #: The normalisation rules, in the order they apply. Variants that end with the same family key
@@ -220,6 +263,22 @@ _GENERIC_HEADS = (
     "案件", "会议", "文件", "字", "号", "岗位", "班子", "党支部", "支部", "部分", "步骤",
 )
 
+#: Heads after 个 that make a count a quantity even in quotes (三个月, 五个方面); narrower than
+#: :data:`_GENERIC_HEADS`, which rejects running-text counts (五个中心 in quotes names something).
+_QUANTITY_HEADS = ("工作日", "百分点", "小时", "星期", "季度", "方面", "层面", "阶段", "环节",
+                   "批次", "部分", "步骤", "以上", "以下", "左右", "月", "多")
+#: Units that make a numeral a duration or a count (rule ``quantity``), longest first.
+_QUANTITY_UNITS = ("小时", "分钟", "季度", "工作日", "百分点",
+                   "方面", "年", "月", "周", "天", "日", "倍", "项", "家", "次", "批", "件", "条",
+                   "名", "位", "所", "座", "类", "种", "轮", "届", "成", "户", "人", "场", "期")
+#: What may follow the unit of a quantity: a position in time, an approximation.
+_QUANTITY_AFTER = ("以来", "以上", "以下", "以内", "之内", "左右", "期间", "时间", "多", "余", "来",
+                   "内", "间", "后", "前", "中", "里", "半", "整")
+_QUANTITY = re.compile(
+    "^(?:[两二三四五六七八九十百千万]|一(?=[十百千万]))[一二三四五六七八九十百千万两零〇]*[多余]?"
+    "(?:" + "|".join(_QUANTITY_UNITS + tuple("个" + h for h in _QUANTITY_HEADS)) + ")"
+    "(?:" + "|".join(_QUANTITY_AFTER) + ")?$")
+
 #: One pattern per quote style, so that a quote nested in another style (“学习‘两个确立’”) is
 #: found too; each captures the text between the marks (at most 80 characters, one line).
 _QUOTE_STYLES = tuple(re.compile(f"{a}(?P<q>[^{a}{b}\n]{{1,80}}){b}")
@@ -259,24 +318,31 @@ class Formulations:
     known : tuple of str, default ()
         Formulations matched even without quotes, in file order.
     excluded : frozenset of str, default frozenset()
-        Strings that are never formulations (rule ``excluded``).
+        Strings that are never formulations (rule ``excluded``; ``!`` lines).
     source : str or None, default None
         Where they were read from (a path), for the record.
+    keep : frozenset of str, default frozenset()
+        Strings that are always formulations where they are found (``+`` lines): no noise
+        rule drops or demotes them, and their unquoted uses count once any report quotes them.
+        ``excluded`` wins over ``keep``.
     """
 
     known: tuple[str, ...] = ()
     excluded: frozenset[str] = frozenset()
     source: str | None = None
+    keep: frozenset[str] = frozenset()
 
 
 def load_formulations(path: str | os.PathLike | None = None, *,
                       known: Iterable[str] | None = None,
-                      excluded: Iterable[str] = ()) -> Formulations:
+                      excluded: Iterable[str] = (), keep: Iterable[str] = ()) -> Formulations:
     """Read the list of known formulations (``data/formulations.txt``).
 
     File format: one formulation a line; ``#`` starts a comment line; blank lines are ignored;
-    a line starting with ``!`` names a string that is never a formulation. Whitespace inside an
-    entry is removed.
+    a line starting with ``!`` names a string that is never a formulation; a line starting with
+    ``+`` one that always is where it is found (it overrules the noise and evidence rules, but
+    unlike a plain line it is not searched for where no report quotes it or has its shape).
+    Whitespace inside an entry is removed.
 
     Parameters
     ----------
@@ -287,36 +353,36 @@ def load_formulations(path: str | os.PathLike | None = None, *,
         Use these formulations instead of reading a file.
     excluded : iterable of str, default ()
         More never-formulations, added to those of the file.
+    keep : iterable of str, default ()
+        More always-formulations (``+`` entries), added to those of the file.
 
     Returns
     -------
     Formulations
     """
+    drop = {_SPACE.sub("", e) for e in excluded if e}
+    plus = {_SPACE.sub("", e) for e in keep if e}
     if known is not None:
         entries = [_SPACE.sub("", k) for k in known]
         return Formulations(known=tuple(dict.fromkeys(e for e in entries if e)),
-                            excluded=frozenset(_SPACE.sub("", e) for e in excluded if e),
-                            source=None)
+                            excluded=frozenset(drop - {""}), source=None,
+                            keep=frozenset(plus - {""}))
     file = Path(path) if path is not None else paths.data_file(FORMULATIONS_FILE)
     if not file.is_file():
         if path is not None:
             raise FileNotFoundError(f"no formulations list at {file}")
-        return Formulations(excluded=frozenset(excluded))
-    keep, drop = [], set(_SPACE.sub("", e) for e in excluded if e)
+        return Formulations(excluded=frozenset(drop), keep=frozenset(plus))
+    listed = []
     for line in file.read_text(encoding="utf-8-sig").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("!"):
-            word = _SPACE.sub("", line[1:])
-            if word:
-                drop.add(word)
-        else:
-            word = _SPACE.sub("", line)
-            if word:
-                keep.append(word)
-    return Formulations(known=tuple(dict.fromkeys(keep)), excluded=frozenset(drop),
-                        source=str(file))
+        word = _SPACE.sub("", line[1:] if line[0] in "!+" else line)
+        if not word:
+            continue
+        {"!": drop.add, "+": plus.add}.get(line[0], listed.append)(word)
+    return Formulations(known=tuple(dict.fromkeys(listed)), excluded=frozenset(drop),
+                        source=str(file), keep=frozenset(plus))
 
 
 # ============================================================================ rules
@@ -338,22 +404,50 @@ def is_numbered(text: str) -> bool:
     bool
     """
     text = _SPACE.sub("", str(text))
-    if not text or text in NUMERAL_IDIOMS:
+    if not text or text in NUMERAL_IDIOMS or is_quantity(text):
         return False
-    m = _numbered_rx().fullmatch(text)
-    if m is not None and m.lastgroup != "idiom" and _accept_numbered(m) is not None:
+    if _numbered_shape(text):
         return True
     return (len(text) <= _NUMBERED_QUOTE_MAX and not _CLAUSE_SPLIT.search(text)
             and bool(_NUMBER_START.match(text)))
 
 
+@lru_cache(maxsize=65536)
+def _numbered_shape(text: str) -> bool:
+    """Whether the whole text is a plan number, a parallel of numbered parts or a count of points."""
+    m = _numbered_rx().fullmatch(text)
+    return m is not None and m.lastgroup != "idiom" and _accept_numbered(m) is not None
+
+
+def is_quantity(text: str) -> bool:
+    """Whether a text is a numeral with a unit of time or quantity: a duration or a count.
+
+    五年, 三年来, 两年内, 十年, 三个月, 五个方面, 三项, 十倍, 五家, 二十多天 are quantities (rule
+    ``quantity``); 十四五, 八五普法 (plan numbers), 两个确立 (a count of points), 三年行动 (a
+    quantity that names something: it is kept where quoted) and 一年 (一 alone: see
+    :func:`is_numbered`) are not.
+
+    Parameters
+    ----------
+    text : str
+        The candidate, without quote marks.
+
+    Returns
+    -------
+    bool
+    """
+    return bool(_QUANTITY.match(_SPACE.sub("", str(text))))
+
+
 def noise_reason(text: str, *, kind: str = "quoted", after: str = "",
-                 excluded: Iterable[str] = ()) -> str | None:
+                 excluded: Iterable[str] = (), keep: Iterable[str] = ()) -> str | None:
     """The noise rule that rejects a candidate, or None when it is kept.
 
     The rules (:data:`NOISE_RULES`) are tried in order. Quoted candidates go through all of
     them but ``media``; cited titles through ``excluded``, ``single_char``, ``number`` and
-    ``media``; numbered and known candidates only through ``excluded``.
+    ``media``; numbered candidates through ``excluded`` and ``quantity``; known candidates only
+    through ``excluded``. A ``keep`` entry passes every rule but ``excluded``. (``no_evidence``
+    is decided over the whole corpus, by :func:`extract_slogans`.)
 
     Parameters
     ----------
@@ -365,6 +459,8 @@ def noise_reason(text: str, *, kind: str = "quoted", after: str = "",
         The text right after the closing mark (for the ``media`` rule: 《在线访谈》栏目).
     excluded : iterable of str, default ()
         Never-formulations (the ``!`` lines of data/formulations.txt).
+    keep : iterable of str, default ()
+        Always-formulations (the ``+`` lines and the known formulations of data/formulations.txt).
 
     Returns
     -------
@@ -372,16 +468,20 @@ def noise_reason(text: str, *, kind: str = "quoted", after: str = "",
         A key of :data:`NOISE_RULES`, or None.
     """
     bare = _SPACE.sub("", str(text))
-    if bare in set(excluded):
+    if bare in excluded:
         return "excluded"
-    if kind in ("numbered", "known"):
+    if kind == "known" or bare in keep:
         return None
+    if kind == "numbered":
+        return "quantity" if is_quantity(bare) else None
     if kind == "quoted" and bare in NUMERAL_IDIOMS:
         return "idiom"
     if len(bare) <= 1:
         return "single_char"
     if not _NOT_NUMBER.search(_DATE_UNITS.sub("", bare)):
         return "number"
+    if kind == "quoted" and is_quantity(bare):
+        return "quantity"
     if kind == "cited":
         if _MEDIA_AFTER.match(after or "") or _MEDIA_TITLE.search(bare):
             return "media"
@@ -504,10 +604,12 @@ def _accept_numbered(m: re.Match) -> tuple[str, str] | None:
 # ============================================================================ extraction
 
 def _doc_candidates(doc_id: str, text: str, known_rx: re.Pattern | None,
-                    excluded: frozenset[str], keep_noise: bool) -> tuple[list, list]:
+                    excluded: frozenset[str], keep: frozenset[str],
+                    keep_noise: bool) -> tuple[list, list]:
     """Candidates of one document: (kept uses, rejected candidates).
 
-    A row: [doc_id, kind, variant, form, quoted, start, end, noise].
+    A row: [doc_id, kind, variant, form, quoted, start, end, noise]. ``keep``: the ``+`` and
+    known entries (no noise rule rejects them).
     """
     kept: list[list] = []
     noise: list[list] = []
@@ -520,6 +622,9 @@ def _doc_candidates(doc_id: str, text: str, known_rx: re.Pattern | None,
             continue
         accepted = _accept_numbered(m)
         if accepted is None:
+            if keep_noise and m.group("counted") is not None:   # 三个方面, 两个月: a count
+                noise.append([doc_id, "numbered", m.group(0), m.group(0), False,
+                              m.start(), m.end(), "quantity"])
             continue
         variant, form = accepted
         variant = _SPACE.sub("", _QUOTE_MARKS.sub("", variant))
@@ -564,7 +669,7 @@ def _doc_candidates(doc_id: str, text: str, known_rx: re.Pattern | None,
                 break
         if swallowed:
             continue
-        reason = noise_reason(content, kind="quoted", excluded=excluded)
+        reason = noise_reason(content, kind="quoted", excluded=excluded, keep=keep)
         variant = _SPACE.sub("", content)
         if reason is not None:
             if keep_noise:
@@ -583,7 +688,7 @@ def _doc_candidates(doc_id: str, text: str, known_rx: re.Pattern | None,
         content = m.group("t")
         cs, ce = m.start("t"), m.end("t")
         after = text[m.end(): m.end() + 4]
-        reason = noise_reason(content, kind="cited", after=after, excluded=excluded)
+        reason = noise_reason(content, kind="cited", after=after, excluded=excluded, keep=keep)
         variant = _SPACE.sub("", content)
         if reason is not None:
             if keep_noise:
@@ -642,7 +747,8 @@ def _families(forms: Counter) -> tuple[dict[tuple[str, str], str], dict[str, str
 
 def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, *,
                     formulations: Formulations | None = None, echo: bool = True,
-                    keep_noise: bool = False) -> pd.DataFrame:
+                    keep_noise: bool = False, min_quoted_docs: int = 2,
+                    min_quoted_share: float = 0.1, rare_min_chars: int = 4) -> pd.DataFrame:
     """Every use of an official formulation or cited document in the documents' cleaned text.
 
     Parameters
@@ -653,14 +759,27 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
         The units table (schemas.UNITS): each use gets the ``section_id``, ``sent_id``,
         ``section`` and ``section_role`` of the sentence it starts in. None leaves them missing.
     formulations : Formulations or None, default None
-        Known formulations and never-formulations; None reads ``data/formulations.txt``
-        (:func:`load_formulations`).
+        Known formulations, never- and always-formulations; None reads
+        ``data/formulations.txt`` (:func:`load_formulations`).
     echo : bool, default True
-        Also count unquoted uses of every formulation found anywhere in the corpus (step 4 of the
-        module notes). Off: only what quotes, titles, numbers and the known list show.
+        Also count unquoted uses of the formulations found anywhere in the corpus, where there
+        is evidence (steps 4 and 5 of the module notes, :data:`EVIDENCE_RULES`). Off: only what
+        quotes, titles, numbers and the known list show.
     keep_noise : bool, default False
         Keep rejected candidates too, with the rule that rejected them in ``noise`` (and
         ``slogan`` missing); for checking the noise rules.
+    min_quoted_docs : int, default 2
+        Evidence ``quoted_docs``: a candidate put in quotes in at least this many documents is
+        counted where it is written without quotes too (if those documents are at least
+        ``min_quoted_share`` of the documents using it). 1 counts every quoted candidate
+        everywhere, as tifa did before the evidence rules.
+    min_quoted_share : float, default 0.1
+        The share of the documents using a candidate (quoted or not) that must quote it for
+        ``quoted_docs``: an emphasis word quoted by 3 reports and written plain by 3,000 is an
+        ordinary word.
+    rare_min_chars : int, default 4
+        Evidence ``rare_word``: the shortest candidate that counts as not ordinary when jieba's
+        general dictionary does not list it (:func:`is_ordinary`).
 
     Returns
     -------
@@ -671,28 +790,39 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
         raise KeyError("extract_slogans needs the documents table (doc_id and text columns)")
     if formulations is None:
         formulations = load_formulations()
-    known_rx = _literal_rx(tuple(sorted(set(formulations.known) - formulations.excluded)))
     excluded = formulations.excluded
+    keep = (formulations.keep | frozenset(formulations.known)) - excluded
+    known_rx = _literal_rx(tuple(sorted(set(formulations.known) - excluded)))
     doc_ids = documents["doc_id"].astype(str).tolist()
     texts = documents["text"].astype("string").fillna("").tolist()
 
     rows: list[list] = []
     noise: list[list] = []
     for doc_id, text in zip(doc_ids, texts):
-        k, n = _doc_candidates(doc_id, text, known_rx, excluded, keep_noise)
+        k, n = _doc_candidates(doc_id, text, known_rx, excluded, keep, keep_noise)
         rows.extend(k)
         noise.extend(n)
     if not rows and not noise:
         return _empty_mentions()
 
+    if echo and rows:
+        extra = _echo(rows, doc_ids, texts, excluded, keep)
+        if extra:
+            forms = Counter((_space(r[1]), r[3]) for r in rows + extra)
+            form_family, _ = _families(forms)
+            weak = _without_evidence(rows, extra, form_family, keep=keep,
+                                     min_quoted_docs=min_quoted_docs,
+                                     min_quoted_share=min_quoted_share,
+                                     rare_min_chars=rare_min_chars)
+            for r in extra:
+                if form_family[(_space(r[1]), r[3])] in weak:
+                    if keep_noise:
+                        r[7] = "no_evidence"
+                        noise.append(r)
+                else:
+                    rows.append(r)
     forms = Counter((_space(r[1]), r[3]) for r in rows)
     form_family, canonical = _families(forms)
-    if echo and rows:
-        extra = _echo(rows, doc_ids, texts, excluded)
-        if extra:
-            rows.extend(extra)
-            forms.update((_space(r[1]), r[3]) for r in extra)
-            form_family, canonical = _families(forms)
     # every use of a family carries the family's strongest kind
     families = [form_family[(_space(r[1]), r[3])] for r in rows]
     strongest: dict[str, int] = {}
@@ -725,7 +855,7 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
 
 
 def _echo(rows: list[list], doc_ids: list[str], texts: list[str],
-          excluded: frozenset[str]) -> list[list]:
+          excluded: frozenset[str], keep: frozenset[str]) -> list[list]:
     """Unquoted uses of every non-cited form found anywhere (module notes, step 4)."""
     spans: dict[str, list[tuple[int, int]]] = {}
     forms = set()
@@ -737,7 +867,7 @@ def _echo(rows: list[list], doc_ids: list[str], texts: list[str],
     numeral_only = re.compile(f"^[{_NUMERALS}零〇]+$")
     terms = tuple(sorted(f for f in forms
                          if len(f) >= 2 and not numeral_only.match(f) and f not in excluded
-                         and (len(f) >= 3 or is_numbered(f))))
+                         and (len(f) >= 3 or is_numbered(f) or f in keep)))
     rx = _literal_rx(terms)
     if rx is None:
         return []
@@ -756,6 +886,96 @@ def _echo(rows: list[list], doc_ids: list[str], texts: list[str],
             v = m.group(0)
             extra.append([doc_id, "quoted", v, v, False, a, b, None])
     return extra
+
+
+def _without_evidence(rows: list[list], extra: list[list], form_family: dict, *,
+                      keep: frozenset[str], min_quoted_docs: int, min_quoted_share: float,
+                      rare_min_chars: int) -> set[str]:
+    """The families whose unquoted (echo) uses lack evidence (:data:`EVIDENCE_RULES`)."""
+    quoted_docs: dict[str, set] = {}
+    using_docs: dict[str, set] = {}
+    evident: set[str] = set()
+    for r in rows:
+        fam = form_family[(_space(r[1]), r[3])]
+        using_docs.setdefault(fam, set()).add(r[0])
+        if r[4]:
+            quoted_docs.setdefault(fam, set()).add(r[0])
+        if (r[1] == "known" or r[2] in keep or r[3] in keep      # listed
+                or (r[1] == "numbered" and _numbered_shape(r[3]))):  # numbered_shape
+            evident.add(fam)
+    for r in extra:
+        using_docs.setdefault(form_family[(_space(r[1]), r[3])], set()).add(r[0])
+    candidates = {f for f in using_docs if f not in evident}
+    keys = {f: f.split("\0", 1)[1] for f in candidates}
+    ordinary = _dictionary_words(frozenset(k for k in keys.values() if len(k) >= rare_min_chars))
+    weak = set()
+    for fam in candidates:
+        n_quoted = len(quoted_docs.get(fam, ()))
+        if n_quoted >= min_quoted_docs and n_quoted >= min_quoted_share * len(using_docs[fam]):
+            continue                                              # quoted_docs
+        if not is_ordinary(keys[fam], min_chars=rare_min_chars, dictionary=ordinary):
+            continue                                              # rare_word
+        weak.add(fam)
+    return weak
+
+
+@lru_cache(maxsize=1)
+def _general_dictionary() -> str:
+    """jieba's general dictionary (``word freq tag`` lines), as shipped with jieba."""
+    import jieba
+
+    with jieba.Tokenizer().get_dict_file() as f:
+        return f.read().decode("utf-8")
+
+
+_DICTIONARY_MEMO: dict[str, int] = {}
+
+
+def _dictionary_words(words: frozenset[str]) -> dict[str, int]:
+    """jieba's general-dictionary frequency of each of ``words`` that it lists."""
+    todo = [w for w in words if w not in _DICTIONARY_MEMO]
+    if todo:
+        for w in todo:
+            _DICTIONARY_MEMO[w] = 0
+        pattern = _trie_pattern(todo)
+        if pattern:
+            rx = re.compile(f"^({pattern}) (\\d+)", re.M)
+            for m in rx.finditer(_general_dictionary()):
+                _DICTIONARY_MEMO[m.group(1)] = int(m.group(2))
+    return {w: _DICTIONARY_MEMO[w] for w in words if _DICTIONARY_MEMO.get(w)}
+
+
+def is_ordinary(word: str, *, min_chars: int = 4, min_freq: int = 1,
+                dictionary: dict[str, int] | None = None) -> bool:
+    """Whether a word is an ordinary word of general Chinese (no evidence of a formulation).
+
+    A word is ordinary when it is shorter than ``min_chars`` characters (jieba's dictionary
+    lacks most three-character compounds of ordinary words, such as 新高地, so its silence
+    says little about them), when it starts with a numeral (三年行动: a quantity that names
+    something only where it is quoted), or when jieba's general dictionary lists it with a
+    frequency of at least ``min_freq`` (一体化, 示范区, 滴水穿石). Punctuation is ignored.
+
+    Parameters
+    ----------
+    word : str
+        The candidate (a family key or a form).
+    min_chars : int, default 4
+        Shorter words are ordinary.
+    min_freq : int, default 1
+        The dictionary frequency from which a listed word is ordinary.
+    dictionary : dict or None, default None
+        ``{word: frequency}`` of jieba's general dictionary for the words in question (only
+        those it lists); None looks the word up.
+
+    Returns
+    -------
+    bool
+    """
+    key = family_key(_SPACE.sub("", str(word)))
+    if len(key) < min_chars or _NUMBER_START.match(key):
+        return True
+    freq = (dictionary if dictionary is not None else _dictionary_words(frozenset([key])))
+    return freq.get(key, 0) >= min_freq
 
 
 def _locate(found: pd.DataFrame, units: pd.DataFrame | None) -> pd.DataFrame:
@@ -852,7 +1072,10 @@ def slogan_summary(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
         Columns :data:`SUMMARY`. ``status`` is ``shared`` (every group uses it), ``own`` (only one
         group of several) or ``some``; ``owner`` is that one group for ``own`` slogans.
         ``count`` is the total number of uses; ``total_docs``/``total_groups`` the corpus sizes
-        the shares refer to. Sorted by count (descending), then documents, then slogan.
+        the shares refer to; ``n_docs_quoted`` the documents where at least one use stands in
+        quotes. Sorted by the ranking the charts and the briefing use (:data:`RANKING`:
+        documents using it, then uses, then documents quoting it, then slogan); ``rank`` is
+        the place in it (1 first).
     """
     m = _kept(mentions)
     groups = group_of(documents, by)
@@ -890,10 +1113,14 @@ def slogan_summary(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
     out.loc[out["status"].ne("own"), "owner"] = pd.NA
     out["total_docs"] = total_docs
     out["total_groups"] = total_groups
+    out["n_docs_quoted"] = m[m["quoted"].to_numpy(dtype=bool)].groupby("slogan")["doc_id"].nunique()
+    out["n_docs_quoted"] = out["n_docs_quoted"].fillna(0)
     out = out.reset_index().rename(columns={"index": "slogan"})
-    out = out.sort_values(["count", "n_docs", "slogan"], ascending=[False, False, True])
+    out = _by_rank(out)
+    out["rank"] = np.arange(1, len(out) + 1)
     out = out[SUMMARY].reset_index(drop=True)
-    for c in ("n_docs", "n_groups", "count", "n_variants", "total_docs", "total_groups"):
+    for c in ("n_docs", "n_groups", "count", "n_variants", "total_docs", "total_groups",
+              "n_docs_quoted", "rank"):
         out[c] = out[c].astype("int64")
     for c in ("first_year", "last_year"):
         out[c] = out[c].round().astype("Int64")
@@ -954,13 +1181,19 @@ def slogans_by_group(mentions: pd.DataFrame, documents: pd.DataFrame, *,
     return t
 
 
+def _by_rank(summary: pd.DataFrame) -> pd.DataFrame:
+    """The rows in the order of :data:`RANKING`."""
+    cols = [c for c in RANKING if c in summary.columns]
+    return summary.sort_values(cols, ascending=[c == "slogan" for c in cols], kind="stable")
+
+
 def _ranked(summary: pd.DataFrame, top_n: int, kinds: Iterable[str] | None,
             min_docs: int = 1) -> pd.DataFrame:
     s = summary
     if kinds is not None:
         s = s[s["kind"].isin(list(kinds))]
     s = s[s["n_docs"] >= min_docs]
-    return s.sort_values(["count", "n_docs", "slogan"], ascending=[False, False, True]).head(top_n)
+    return _by_rank(s).head(top_n)
 
 
 def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 20,
@@ -975,7 +1208,8 @@ def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 2
     summary : DataFrame
         From :func:`slogan_summary`.
     top_n : int, default 20
-        Slogans kept (by total uses, then documents, then slogan).
+        Slogans kept, in the order of :data:`RANKING` (documents using it, then uses, then
+        documents quoting it).
     max_groups : int, default 8
         Groups shown as segments of their own (those with the most uses among the kept
         slogans); the uses of all other groups are one segment ``其他``.
@@ -987,8 +1221,10 @@ def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 2
     Returns
     -------
     DataFrame
-        Columns :data:`TOP`; ``total`` is the slogan's uses in all groups, ``rank`` 1 for the
-        most used. Rows in rank order, segments in group order (``其他`` last).
+        Columns :data:`TOP`; ``count`` is the segment's uses, ``total``, ``n_docs`` and
+        ``n_docs_quoted`` the slogan's uses, documents using it and documents quoting it in
+        all groups, ``rank`` 1 for the first. Rows in rank order, segments in group order
+        (``其他`` last).
     """
     chosen = _ranked(summary, top_n, kinds, min_docs)
     if chosen.empty:
@@ -1000,7 +1236,7 @@ def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 2
     other = "其他"
     t["group"] = t["group"].where(t["group"].isin(shown), other)
     t = t.groupby(["slogan", "group"], sort=False)["count"].sum().reset_index()
-    t = t.merge(chosen[["slogan", "kind", "status", "count", "n_groups"]]
+    t = t.merge(chosen[["slogan", "kind", "status", "count", "n_groups", "n_docs", "n_docs_quoted"]]
                 .rename(columns={"count": "total"}), on="slogan")
     t["rank"] = t["slogan"].map(rank)
     order = {g: i for i, g in enumerate(sorted(shown, key=lambda g: (g == MISSING_GROUP, g)))}
@@ -1008,7 +1244,7 @@ def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 2
     t["_g"] = t["group"].map(order)
     t = t.sort_values(["rank", "_g"]).drop(columns="_g")
     t = t[TOP].reset_index(drop=True)
-    for c in ("count", "total", "n_groups", "rank"):
+    for c in ("count", "total", "n_groups", "rank", "n_docs", "n_docs_quoted"):
         t[c] = t[c].astype("int64")
     for c in ("slogan", "kind", "status", "group"):
         t[c] = t[c].astype("string")
@@ -1275,23 +1511,64 @@ def noise_report(mentions: pd.DataFrame, *, n_examples: int = 5) -> pd.DataFrame
     Returns
     -------
     DataFrame
-        Columns ``rule, description, n, n_docs, examples`` for every rule of
-        :data:`NOISE_RULES` (``n`` = 0 when it rejected nothing), in rule order.
+        Columns :data:`NOISE` for every rule of :data:`NOISE_RULES` (``n`` = 0 when it
+        rejected nothing), in rule order; ``examples`` are the candidates of
+        :func:`noise_candidates` with the most rejected uses.
     """
     if "noise" in mentions.columns:
         rejected = mentions[mentions["noise"].notna()]
     else:
         rejected = mentions.iloc[:0]
-    rows = []
-    for rule, description in NOISE_RULES.items():
-        r = rejected[rejected["noise"] == rule]
-        examples = r["variant"].astype(str).value_counts().index[:n_examples].tolist()
-        rows.append({"rule": rule, "description": description, "n": len(r),
-                     "n_docs": int(r["doc_id"].nunique()),
-                     "examples": "、".join(examples)})
-    out = pd.DataFrame(rows)
-    out["n"] = out["n"].astype("int64")
-    out["n_docs"] = out["n_docs"].astype("int64")
+    per = noise_candidates(mentions)
+    n = rejected.groupby("noise").size()
+    n_docs = rejected.groupby("noise")["doc_id"].nunique()
+    examples = per.groupby("rule", sort=False)["candidate"].agg(
+        lambda c: "、".join(c.head(n_examples)))
+    rules = list(NOISE_RULES)
+    out = pd.DataFrame({
+        "rule": rules, "description": [NOISE_RULES[r] for r in rules],
+        "n": n.reindex(rules, fill_value=0).to_numpy(dtype="int64"),
+        "n_docs": n_docs.reindex(rules, fill_value=0).to_numpy(dtype="int64"),
+        "examples": examples.reindex(rules, fill_value="").to_numpy(dtype=object),
+    })
+    return out[NOISE]
+
+
+def noise_candidates(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Every candidate the noise rules rejected or demoted, with the line that overrules it.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        From :func:`extract_slogans` with ``keep_noise=True``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`NOISE_CANDIDATES`, one row per (rule, candidate as written): ``n``
+        rejected uses, ``n_docs`` documents, ``overrule`` the line of data/formulations.txt that
+        makes it a formulation (``+候选``; for ``excluded`` the ``!`` line to delete). Rules in
+        :data:`NOISE_RULES` order, then most rejected uses first.
+    """
+    if "noise" in mentions.columns:
+        rejected = mentions[mentions["noise"].notna()]
+    else:
+        rejected = mentions.iloc[:0]
+    if rejected.empty:
+        return empty_table(NOISE_CANDIDATES, {"n": "int64", "n_docs": "int64"})
+    g = rejected.groupby(["noise", "variant"], sort=False)
+    out = pd.DataFrame({"n": g.size(), "n_docs": g["doc_id"].nunique()}).reset_index()
+    out = out.rename(columns={"noise": "rule", "variant": "candidate"})
+    out["_r"] = out["rule"].map({r: i for i, r in enumerate(NOISE_RULES)})
+    out = out.sort_values(["_r", "n", "n_docs", "candidate"],
+                          ascending=[True, False, False, True], kind="stable")
+    cand = out["candidate"].astype(str)
+    out["overrule"] = np.where(out["rule"].eq("excluded"), "delete !" + cand, "+" + cand)
+    out = out[NOISE_CANDIDATES].reset_index(drop=True)
+    for c in ("n", "n_docs"):
+        out[c] = out[c].astype("int64")
+    for c in ("rule", "candidate", "overrule"):
+        out[c] = out[c].astype("string")
     return out
 
 
