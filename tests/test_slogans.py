@@ -586,6 +586,66 @@ def test_slogan_timeline(two_cities):
     assert set(one_year["year"]) == {2023}
 
 
+@pytest.fixture(scope="module")
+def years():
+    """Three years of two cities: 甲乙丙丁 every year, 戊己庚辛 only 2022, 壬癸子丑 from 2023,
+    寅卯辰巳 only in 乙市 2024."""
+    docs = _docs({
+        "a22": "落实“甲乙丙丁”，开展“戊己庚辛”。", "b22": "落实“甲乙丙丁”。",
+        "a23": "落实“甲乙丙丁”，推进“壬癸子丑”。", "b23": "推进“壬癸子丑”。",
+        "a24": "落实“甲乙丙丁”。", "b24": "推进“壬癸子丑”，实施“寅卯辰巳”。",
+    }, region=["甲市", "乙市"] * 3, year=[2022, 2022, 2023, 2023, 2024, 2024])
+    return docs, slogans.extract_slogans(docs, formulations=slogans.load_formulations(known=[]))
+
+
+def test_slogan_changes_over_the_corpus(years):
+    docs, m = years
+    c = slogans.slogan_changes(m, docs)
+    assert list(c.columns) == slogans.CHANGES and set(c["group"]) == {slogans.ALL_DOCUMENTS}
+    got = {(int(r.year), r.slogan): r.change for r in c.itertuples()}
+    assert got == {
+        (2022, "甲乙丙丁"): "first", (2022, "戊己庚辛"): "first",
+        (2023, "甲乙丙丁"): "continued", (2023, "壬癸子丑"): "new", (2023, "戊己庚辛"): "dropped",
+        (2024, "甲乙丙丁"): "continued", (2024, "壬癸子丑"): "continued",
+        (2024, "寅卯辰巳"): "new",
+    }
+    new = c[(c["year"] == 2023) & (c["slogan"] == "壬癸子丑")].iloc[0]
+    assert new["n_docs"] == 2 and new["year_docs"] == 2 and new["share_docs"] == 1.0
+    assert new["previous_year"] == 2022 and new["first_year"] == 2023
+    dropped = c[c["change"] == "dropped"].iloc[0]        # counted where it was last seen
+    assert dropped["counts_year"] == 2022 and dropped["n_docs"] == 1
+    assert dropped["share_docs"] == 0.5 and dropped["last_year"] == 2022
+
+
+def test_slogan_changes_per_group_and_year(years):
+    docs, m = years
+    c = slogans.slogan_changes(m, docs, by="region")
+    assert list(pd.unique(c["group"])) == ["乙市", "甲市"]
+    yi = {(int(r.year), r.slogan): r.change for r in c[c["group"] == "乙市"].itertuples()}
+    assert yi[(2023, "壬癸子丑")] == "new" and yi[(2023, "甲乙丙丁")] == "dropped"
+    assert yi[(2024, "寅卯辰巳")] == "new" and yi[(2024, "壬癸子丑")] == "continued"
+    jia = {(int(r.year), r.slogan): r.change for r in c[c["group"] == "甲市"].itertuples()}
+    assert jia[(2023, "戊己庚辛")] == "dropped" and jia[(2024, "壬癸子丑")] == "dropped"
+    t = slogans.slogan_turnover(m, docs, by="region", changes=c)
+    assert list(t.columns) == slogans.TURNOVER
+    row = t[(t["group"] == "乙市") & (t["year"] == 2024)].iloc[0]
+    assert (row["n_new"], row["n_continued"], row["n_dropped"], row["n_used"]) == (1, 1, 0, 2)
+    assert row["new_examples"] == "寅卯辰巳" and row["year_docs"] == 1
+    first = t[t["year"] == 2022]
+    assert (first["n_first"] == first["n_used"]).all() and first["previous_year"].isna().all()
+    whole = slogans.slogan_turnover(m, docs)
+    assert list(whole["n_new"]) == [0, 1, 1] and list(whole["n_dropped"]) == [0, 1, 0]
+
+
+def test_slogan_changes_with_one_year_or_none(years):
+    docs, m = years
+    one = slogans.slogan_turnover(m, docs.assign(year=2024))
+    assert len(one) == 1 and one["n_new"].sum() == 0 and one["n_first"].iloc[0] == 4
+    assert slogans.slogan_changes(m, docs.drop(columns="year")).empty
+    assert list(slogans.slogan_changes(m, docs.drop(columns="year")).columns) == slogans.CHANGES
+    assert slogans.slogan_turnover(m, docs.assign(year=pd.NA)).empty
+
+
 def test_slogan_overlap(two_cities):
     docs, m = two_cities
     ov = slogans.slogan_overlap(m, docs, by="region")

@@ -71,12 +71,13 @@ from tifa.analyze.measures import empty_table, group_sizes, rate
 
 __all__ = [
     "KINDS", "MENTIONS", "SLOGANS", "SUMMARY", "BY_GROUP", "TIMELINE", "OVERLAP", "TOP",
-    "NOISE", "NOISE_CANDIDATES", "RANKING",
+    "NOISE", "NOISE_CANDIDATES", "RANKING", "CHANGES", "TURNOVER", "CHANGE_KINDS", "ALL_DOCUMENTS",
     "NOISE_RULES", "EVIDENCE_RULES", "NORMALISATION_RULES", "NUMERAL_IDIOMS", "FORMULATIONS_FILE",
     "Formulations", "load_formulations", "noise_reason", "is_numbered", "is_quantity",
     "is_ordinary", "normalise", "family_key", "extract_slogans", "slogan_counts",
     "slogan_summary", "slogans_by_group", "top_slogans", "slogan_matrix", "slogan_timeline",
-    "slogan_overlap", "variants_of", "kwic_pattern", "noise_report", "noise_candidates",
+    "slogan_overlap", "slogan_changes", "slogan_turnover", "variants_of", "kwic_pattern",
+    "noise_report", "noise_candidates",
     "lexicon_terms",
 ]
 
@@ -109,6 +110,25 @@ BY_GROUP = ["slogan", "kind", "status", "group", "count", "n_docs", "group_docs"
 
 #: Columns of :func:`slogan_timeline`.
 TIMELINE = ["slogan", "year", "count", "n_docs", "year_docs", "share_docs"]
+
+#: Columns of :func:`slogan_changes` (``tables/slogan_changes.csv``).
+CHANGES = ["group", "year", "previous_year", "slogan", "kind", "change", "n_docs", "counts_year",
+           "year_docs", "share_docs", "first_year", "last_year"]
+
+#: Columns of :func:`slogan_turnover` (``tables/slogan_turnover.csv``).
+TURNOVER = ["group", "year", "previous_year", "year_docs", "n_used", "n_first", "n_new",
+            "n_continued", "n_dropped", "new_examples", "dropped_examples"]
+
+#: The changes of :func:`slogan_changes`, in table order.
+CHANGE_KINDS = {
+    "first": "used in the group's first year with documents (nothing to compare with)",
+    "new": "first seen this year: not used in any earlier year of the group",
+    "continued": "used this year and in an earlier year (carried on)",
+    "dropped": "last seen the year before: used in the previous year, never from this year on",
+}
+
+#: The group of :func:`slogan_changes` and :func:`slogan_turnover` with ``by=None``.
+ALL_DOCUMENTS = "全部报告"
 
 #: Fixed columns of :func:`slogan_overlap` (one boolean column per group follows them).
 OVERLAP = ["combination", "degree", "n_slogans", "count", "examples"]
@@ -1388,6 +1408,162 @@ def slogan_timeline(mentions: pd.DataFrame, documents: pd.DataFrame, *, top_n: i
     t["year"] = t["year"].astype("int64")
     t["slogan"] = t["slogan"].astype("string")
     return t[TIMELINE]
+
+
+def _dated(documents: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """doc_id, group, year of the documents that have a year."""
+    years = (pd.to_numeric(documents["year"], errors="coerce") if "year" in documents.columns
+             else pd.Series(np.nan, index=documents.index))
+    groups = (group_of(documents, by).to_numpy() if by is not None
+              else np.full(len(documents), ALL_DOCUMENTS, dtype=object))
+    t = pd.DataFrame({"doc_id": documents["doc_id"].astype(str).to_numpy(), "group": groups,
+                      "year": years.to_numpy()})
+    t = t[t["year"].notna()].copy()
+    t["year"] = t["year"].round().astype("int64")
+    return t
+
+
+def slogan_changes(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str | None = None,
+                   kinds: Iterable[str] | None = ("numbered", "known", "quoted")) -> pd.DataFrame:
+    """New, continued and dropped formulations per year (and per group and year).
+
+    For each year with documents, compared with the previous year with documents of the same
+    group: the formulations first seen that year (``new``), those used that year and in an
+    earlier year (``continued``), and those last seen the year before (``dropped``: used in the
+    previous year and never again); in a group's first year every formulation is ``first``
+    (:data:`CHANGE_KINDS`). Years are the ``year`` column of the documents (the year reported
+    on); documents without one are left out.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        From :func:`extract_slogans`.
+    documents : DataFrame
+        The documents table (``year`` and the ``by`` column).
+    by : str or None, default None
+        Grouping column of ``documents``: years are compared within each group. None compares
+        the whole corpus (one group, :data:`ALL_DOCUMENTS`).
+    kinds : iterable of str or None, default ("numbered", "known", "quoted")
+        Kinds considered (cited titles are left out by default); None keeps all.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`CHANGES`, one row per (group, year, slogan, change). ``n_docs`` counts
+        the documents using the slogan in ``counts_year`` (the year itself; for ``dropped`` the
+        previous year, where it was last seen), ``year_docs`` the documents of that group and
+        year, ``share_docs`` = n_docs / year_docs; ``first_year`` and ``last_year`` are the
+        group's. Sorted by group, year, change (as in :data:`CHANGE_KINDS`), share (descending),
+        slogan. Empty when no document has a year.
+    """
+    dtypes = {"year": "int64", "previous_year": "Int64", "n_docs": "int64",
+              "counts_year": "int64", "year_docs": "int64", "share_docs": "float64",
+              "first_year": "int64", "last_year": "int64"}
+    empty = empty_table(CHANGES, dtypes, default="string")
+    dated = _dated(documents, by)
+    m = _kept(mentions)
+    if kinds is not None:
+        m = m[m["kind"].isin(list(kinds))]
+    if dated.empty or m.empty:
+        return empty
+    # the years of each group, each with the previous year of that group
+    years = dated.groupby(["group", "year"]).size().rename("year_docs").reset_index()
+    years = years.sort_values(["group", "year"], kind="stable")
+    years["previous_year"] = years.groupby("group")["year"].shift(1).astype("Int64")
+    use = m[["doc_id", "slogan", "kind"]].merge(dated, on="doc_id")
+    if use.empty:
+        return empty
+    kind_of = use.drop_duplicates("slogan").set_index("slogan")["kind"]
+    pres = (use.groupby(["group", "year", "slogan"], sort=False)["doc_id"].nunique()
+            .rename("n_docs").reset_index())
+    span = pres.groupby(["group", "slogan"])["year"].agg(first_year="min", last_year="max")
+    pres = pres.join(span, on=["group", "slogan"])
+    used = pres.merge(years, on=["group", "year"])
+    used["counts_year"] = used["year"]
+    used["change"] = np.where(used["previous_year"].isna(), "first",
+                              np.where(used["first_year"].eq(used["year"]), "new", "continued"))
+    # dropped: last seen in a year that has a next year in its group
+    nxt = years.dropna(subset=["previous_year"])[["group", "year", "previous_year"]]
+    last = pres[pres["year"].eq(pres["last_year"])].rename(columns={"year": "counts_year"})
+    last = last.merge(years[["group", "year", "year_docs"]].rename(columns={"year": "counts_year"}),
+                      on=["group", "counts_year"])
+    dropped = last.merge(nxt.assign(previous_year=nxt["previous_year"].astype("int64")),
+                         left_on=["group", "counts_year"], right_on=["group", "previous_year"])
+    dropped["change"] = "dropped"
+    t = pd.concat([used, dropped], ignore_index=True)
+    t["kind"] = t["slogan"].map(kind_of)
+    t["share_docs"] = t["n_docs"] / t["year_docs"]
+    order = {g: i for i, g in enumerate(sorted(pd.unique(years["group"]),
+                                                key=lambda g: (g == MISSING_GROUP, g)))}
+    t["_g"] = t["group"].map(order)
+    t["_c"] = t["change"].map({c: i for i, c in enumerate(CHANGE_KINDS)})
+    t = t.sort_values(["_g", "year", "_c", "share_docs", "slogan"],
+                      ascending=[True, True, True, False, True], kind="stable")
+    t = t[CHANGES].reset_index(drop=True)
+    for c, dt in dtypes.items():
+        t[c] = t[c].astype(dt)
+    for c in ("group", "slogan", "kind", "change"):
+        t[c] = t[c].astype("string")
+    return t
+
+
+def slogan_turnover(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str | None = None,
+                    kinds: Iterable[str] | None = ("numbered", "known", "quoted"),
+                    changes: pd.DataFrame | None = None, n_examples: int = 3) -> pd.DataFrame:
+    """The turnover of formulations: how many are new, continued and dropped each year.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        From :func:`extract_slogans`.
+    documents : DataFrame
+        The documents table (``year`` and the ``by`` column).
+    by : str or None, default None
+        Grouping column, as for :func:`slogan_changes`; None: the whole corpus.
+    kinds : iterable of str or None, default ("numbered", "known", "quoted")
+        Kinds considered; None keeps all.
+    changes : DataFrame or None, default None
+        A ready :func:`slogan_changes` result for the same arguments (skips computing it).
+    n_examples : int, default 3
+        Newcomers and dropped formulations named per year (those of the most documents).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`TURNOVER`, one row per group and year with documents (zeros included):
+        ``year_docs`` documents of the group that year, ``n_used`` formulations used that year
+        (= ``n_first`` + ``n_new`` + ``n_continued``), ``n_dropped`` those last seen the
+        previous year, ``new_examples`` / ``dropped_examples`` the first of them. Sorted by
+        group, year.
+    """
+    if changes is None:
+        changes = slogan_changes(mentions, documents, by=by, kinds=kinds)
+    dated = _dated(documents, by)
+    years = dated.groupby(["group", "year"]).size().rename("year_docs").reset_index()
+    years = years.sort_values(["group", "year"], kind="stable")
+    years["previous_year"] = years.groupby("group")["year"].shift(1).astype("Int64")
+    counts = (changes.groupby(["group", "year", "change"]).size().unstack("change")
+              .reindex(columns=list(CHANGE_KINDS), fill_value=0))
+    counts.columns = [f"n_{c}" for c in counts.columns]
+    t = years.join(counts, on=["group", "year"])
+    for c in ("n_first", "n_new", "n_continued", "n_dropped"):
+        t[c] = t[c].fillna(0).astype("int64")
+    t["n_used"] = t["n_first"] + t["n_new"] + t["n_continued"]
+    for change, col in (("new", "new_examples"), ("dropped", "dropped_examples")):
+        sub = changes[changes["change"] == change]   # already sorted by share, descending
+        names = sub.groupby(["group", "year"])["slogan"].agg(
+            lambda x: "、".join(x.astype(str).head(n_examples)))
+        t = t.join(names.rename(col), on=["group", "year"])
+        t[col] = t[col].fillna("").astype("string")
+    order = {g: i for i, g in enumerate(sorted(pd.unique(years["group"]),
+                                                key=lambda g: (g == MISSING_GROUP, g)))}
+    t = t.sort_values(["group", "year"], key=lambda c: c.map(order) if c.name == "group" else c,
+                      kind="stable")
+    t = t[TURNOVER].reset_index(drop=True)
+    t["group"] = t["group"].astype("string")
+    t["year"] = t["year"].astype("int64")
+    t["year_docs"] = t["year_docs"].astype("int64")
+    return t
 
 
 def slogan_overlap(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_id",
