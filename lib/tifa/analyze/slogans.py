@@ -927,7 +927,7 @@ def _without_evidence(rows: list[list], extra: list[list], form_family: dict, *,
         using_docs.setdefault(form_family[(_space(r[1]), r[3])], set()).add(r[0])
     candidates = {f for f in using_docs if f not in evident}
     keys = {f: f.split("\0", 1)[1] for f in candidates}
-    ordinary = _dictionary_words(frozenset(k for k in keys.values() if len(k) >= rare_min_chars))
+    ordinary = _dictionary_words(k for k in keys.values() if len(k) >= rare_min_chars)
     weak = set()
     for fam in candidates:
         n_quoted = len(quoted_docs.get(fam, ()))
@@ -940,29 +940,22 @@ def _without_evidence(rows: list[list], extra: list[list], form_family: dict, *,
 
 
 @lru_cache(maxsize=1)
-def _general_dictionary() -> str:
-    """jieba's general dictionary (``word freq tag`` lines), as shipped with jieba."""
+def _general_dictionary() -> dict[str, int]:
+    """jieba's general dictionary as shipped with jieba: ``{word: frequency}`` (2+ characters).
+
+    Read once per process (half a second, some 40 MB); jieba's own tokenizers are not touched.
+    """
     import jieba
 
     with jieba.Tokenizer().get_dict_file() as f:
-        return f.read().decode("utf-8")
+        text = f.read().decode("utf-8")
+    return {w: int(n) for w, n in re.findall(r"^(\S{2,}) (\d+)", text, re.M)}
 
 
-_DICTIONARY_MEMO: dict[str, int] = {}
-
-
-def _dictionary_words(words: frozenset[str]) -> dict[str, int]:
+def _dictionary_words(words: Iterable[str]) -> dict[str, int]:
     """jieba's general-dictionary frequency of each of ``words`` that it lists."""
-    todo = [w for w in words if w not in _DICTIONARY_MEMO]
-    if todo:
-        for w in todo:
-            _DICTIONARY_MEMO[w] = 0
-        pattern = _trie_pattern(todo)
-        if pattern:
-            rx = re.compile(f"^({pattern}) (\\d+)", re.M)
-            for m in rx.finditer(_general_dictionary()):
-                _DICTIONARY_MEMO[m.group(1)] = int(m.group(2))
-    return {w: _DICTIONARY_MEMO[w] for w in words if _DICTIONARY_MEMO.get(w)}
+    dictionary = _general_dictionary()
+    return {w: dictionary[w] for w in words if dictionary.get(w)}
 
 
 def is_ordinary(word: str, *, min_chars: int = 4, min_freq: int = 1,
@@ -994,7 +987,7 @@ def is_ordinary(word: str, *, min_chars: int = 4, min_freq: int = 1,
     key = family_key(_SPACE.sub("", str(word)))
     if len(key) < min_chars or _NUMBER_START.match(key):
         return True
-    freq = (dictionary if dictionary is not None else _dictionary_words(frozenset([key])))
+    freq = dictionary if dictionary is not None else _dictionary_words([key])
     return freq.get(key, 0) >= min_freq
 
 
@@ -1120,13 +1113,16 @@ def slogan_summary(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
         "last_year": g["_year"].max(),
         "n_variants": g["variant"].nunique(),
     })
-    group_lists = g["group"].agg(lambda s: sorted(set(s), key=lambda x: rank.get(x, 1e9)))
+    pairs = m[["slogan", "group"]].drop_duplicates()
+    pairs = pairs.assign(_r=pairs["group"].map(rank).fillna(1e9))
+    pairs = pairs.sort_values(["slogan", "_r", "group"], kind="stable")
+    group_lists = pd.Series(_runs(pairs["slogan"], pairs["group"]))
     out["groups"] = group_lists.map(lambda gs: _listed(gs, max_listed))
     out["owner"] = group_lists.map(lambda gs: gs[0] if len(gs) == 1 else pd.NA)
     var_counts = m.groupby(["slogan", "variant"]).size().rename("n").reset_index()
     var_counts = var_counts.sort_values(["slogan", "n", "variant"], ascending=[True, False, True])
-    out["variants"] = var_counts.groupby("slogan")["variant"].agg(
-        lambda s: _listed(list(s), max_listed, sep=" / "))
+    out["variants"] = pd.Series({s: _listed(v, max_listed, sep=" / ") for s, v in
+                                 _runs(var_counts["slogan"], var_counts["variant"]).items()})
     status = np.where(out["n_groups"].eq(total_groups), "shared",
                       np.where(out["n_groups"].eq(1), "own", "some"))
     out["status"] = status
@@ -1150,13 +1146,24 @@ def slogan_summary(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
     return out
 
 
+def _runs(keys: pd.Series, values: pd.Series) -> dict:
+    """``{key: [values ...]}`` of a table sorted so that equal keys are adjacent (one pass)."""
+    k = keys.astype(object).to_numpy()
+    v = values.astype(object).to_numpy().tolist()
+    if not len(k):
+        return {}
+    cuts = np.flatnonzero(k[1:] != k[:-1]) + 1
+    starts, ends = np.r_[0, cuts], np.r_[cuts, len(k)]
+    return {k[a]: v[a:b] for a, b in zip(starts.tolist(), ends.tolist())}
+
+
 def _listed(items: list, n: int, sep: str = "、") -> str:
     items = [str(i) for i in items]
     return sep.join(items[:n]) + (f"{sep}…（共 {len(items)}）" if len(items) > n else "")
 
 
 def slogans_by_group(mentions: pd.DataFrame, documents: pd.DataFrame, *,
-                     by: str = "doc_id") -> pd.DataFrame:
+                     by: str = "doc_id", summary: pd.DataFrame | None = None) -> pd.DataFrame:
     """Uses of each slogan in each group, with the group's size for rates.
 
     Parameters
@@ -1167,6 +1174,9 @@ def slogans_by_group(mentions: pd.DataFrame, documents: pd.DataFrame, *,
         The documents table (``n_chars`` gives the group's length; else the text length).
     by : str, default "doc_id"
         Grouping column of ``documents``.
+    summary : DataFrame or None, default None
+        A ready :func:`slogan_summary` of the same mentions, documents and ``by`` (skips
+        computing it again).
 
     Returns
     -------
@@ -1179,7 +1189,8 @@ def slogans_by_group(mentions: pd.DataFrame, documents: pd.DataFrame, *,
     m = _kept(mentions)
     if m.empty:
         return empty_table(BY_GROUP)
-    summary = slogan_summary(mentions, documents, by=by)
+    if summary is None:
+        summary = slogan_summary(mentions, documents, by=by)
     m = attach_group(m, documents, by)
     g = m.groupby(["slogan", "group"], sort=False)
     t = pd.DataFrame({"count": g.size(), "n_docs": g["doc_id"].nunique()}).reset_index()
@@ -1551,8 +1562,9 @@ def slogan_turnover(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str 
     t["n_used"] = t["n_first"] + t["n_new"] + t["n_continued"]
     for change, col in (("new", "new_examples"), ("dropped", "dropped_examples")):
         sub = changes[changes["change"] == change]   # already sorted by share, descending
-        names = sub.groupby(["group", "year"])["slogan"].agg(
-            lambda x: "、".join(x.astype(str).head(n_examples)))
+        sub = sub.groupby(["group", "year"]).head(n_examples)
+        names = sub.assign(slogan=sub["slogan"].astype(object)).groupby(
+            ["group", "year"])["slogan"].agg("、".join)
         t = t.join(names.rename(col), on=["group", "year"])
         t[col] = t[col].fillna("").astype("string")
     order = {g: i for i, g in enumerate(sorted(pd.unique(years["group"]),
@@ -1607,7 +1619,11 @@ def slogan_overlap(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
     compared = [g for g in order if g in set(per_group.index[:max_groups])]
     m = m[m["group"].isin(compared)]
     uses = m.groupby("slogan").size()
-    member = m.groupby("slogan")["group"].agg(lambda s: tuple(g for g in compared if g in set(s)))
+    pairs = m[["slogan", "group"]].drop_duplicates()
+    pairs = pairs.assign(_p=pairs["group"].map({g: i for i, g in enumerate(compared)}))
+    pairs = pairs.sort_values(["slogan", "_p"], kind="stable")
+    runs = _runs(pairs["slogan"], pairs["group"])
+    member = pd.Series([tuple(runs[s]) for s in uses.index], index=uses.index, dtype=object)
     t = pd.DataFrame({"groups": member, "uses": uses}).reset_index()
     t = t.sort_values(["uses", "slogan"], ascending=[False, True])
     agg = t.groupby("groups", sort=False).agg(
@@ -1753,6 +1769,27 @@ def noise_candidates(mentions: pd.DataFrame) -> pd.DataFrame:
 _JIEBA_WHOLE = re.compile(f"^[{_HAN}]+$")
 
 
+def _most_used_whole(m: pd.DataFrame) -> dict[str, str]:
+    """Per slogan, the normalised form of its most used variant that is Chinese characters only.
+
+    Counted in one pass; a tie for the most uses among such variants is broken as
+    ``Series.value_counts`` orders them, the way this was first written.
+    """
+    if m.empty:
+        return {}
+    vc = m.groupby(["slogan", "variant"], sort=False).size().rename("n").reset_index()
+    forms = {v: normalise(v) for v in pd.unique(vc["variant"].astype(str))}
+    vc["form"] = vc["variant"].astype(str).map(forms)
+    vc = vc[vc["form"].map(lambda f: bool(_JIEBA_WHOLE.match(f)))]
+    vc = vc[vc["n"].eq(vc.groupby("slogan")["n"].transform("max"))]
+    ties = vc["slogan"].duplicated(keep=False)
+    out = dict(zip(vc.loc[~ties, "slogan"].astype(str), vc.loc[~ties, "form"]))
+    for slogan in pd.unique(vc.loc[ties, "slogan"]):
+        variants = m.loc[m["slogan"] == slogan, "variant"].astype(str).value_counts().index
+        out[str(slogan)] = next(normalise(v) for v in variants if _JIEBA_WHOLE.match(normalise(v)))
+    return out
+
+
 def lexicon_terms(documents: pd.DataFrame, *, min_docs: int = 1, min_chars: int = 3,
                   max_chars: int = 16, formulations: Formulations | None = None,
                   mentions: pd.DataFrame | None = None) -> tuple[str, ...]:
@@ -1792,19 +1829,17 @@ def lexicon_terms(documents: pd.DataFrame, *, min_docs: int = 1, min_chars: int 
     if m.empty:
         return ()
     n_docs = m.groupby("slogan")["doc_id"].nunique()
-    written = m.assign(v=m["variant"].astype(str)).groupby("slogan")["v"].agg(
-        lambda s: s.value_counts().index.tolist())
+    n_docs = n_docs[n_docs >= min_docs]
+    bare = {str(s): (str(s)[1:-1] if str(s).startswith("《") and str(s).endswith("》") else str(s))
+            for s in n_docs.index}
+    # variants by use, only for the slogans with punctuation inside (a few of them)
+    marked = {s for s, t in bare.items() if not _JIEBA_WHOLE.match(t)}
+    written = _most_used_whole(m[m["slogan"].isin(marked)])
     terms = set()
-    for slogan, n in n_docs.items():
-        if n < min_docs:
-            continue
-        term = str(slogan)
-        if term.startswith("《") and term.endswith("》"):
-            term = term[1:-1]
-        if not _JIEBA_WHOLE.match(term):
+    for slogan, term in bare.items():
+        if slogan in marked:
             # punctuation inside: the most used variant written without it, if any
-            term = next((normalise(v) for v in written[slogan]
-                         if _JIEBA_WHOLE.match(normalise(v))), "")
+            term = written.get(slogan, "")
         if _JIEBA_WHOLE.match(term) and min_chars <= len(term) <= max_chars:
             terms.add(term)
     # a term containing another one is left out, so the shorter is still counted inside it
