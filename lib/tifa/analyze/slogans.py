@@ -625,11 +625,12 @@ def _accept_numbered(m: re.Match) -> tuple[str, str] | None:
 
 def _doc_candidates(doc_id: str, text: str, known_rx: re.Pattern | None,
                     excluded: frozenset[str], keep: frozenset[str],
-                    keep_noise: bool) -> tuple[list, list]:
+                    keep_noise: bool, memo: dict) -> tuple[list, list]:
     """Candidates of one document: (kept uses, rejected candidates).
 
     A row: [doc_id, kind, variant, form, quoted, start, end, noise]. ``keep``: the ``+`` and
-    known entries (no noise rule rejects them).
+    known entries (no noise rule rejects them). ``memo``: the verdicts on quoted texts of this
+    extraction, shared by its documents.
     """
     kept: list[list] = []
     noise: list[list] = []
@@ -689,20 +690,25 @@ def _doc_candidates(doc_id: str, text: str, known_rx: re.Pattern | None,
                 break
         if swallowed:
             continue
-        reason = noise_reason(content, kind="quoted", excluded=excluded, keep=keep)
-        variant = _SPACE.sub("", content)
+        verdict = memo.get(content)
+        if verdict is None:     # reports repeat their quotes: each distinct one is judged once
+            variant = _SPACE.sub("", content)
+            reason = noise_reason(content, kind="quoted", excluded=excluded, keep=keep)
+            kind = None if reason else ("numbered" if is_numbered(variant) else "quoted")
+            verdict = memo[content] = (variant, reason, kind,
+                                       normalise(variant, kind=kind) if kind else None)
+        variant, reason, kind, form = verdict
         if reason is not None:
             if keep_noise:
                 noise.append([doc_id, "quoted", variant, variant, True, cs, ce, reason])
             continue
-        kind = "numbered" if is_numbered(variant) else "quoted"
         if kind == "numbered":
             # a numbered quote is one formulation: numbered shapes inside it are its parts
             # (百展千企 in “百展千企拓市场”), not uses of their own
             for s in kept_strong[bisect_left(s_starts, cs):bisect_left(s_starts, ce)]:
                 if s[1] == "numbered" and s[6] <= ce:
                     s[7] = "part"
-        kept.append([doc_id, kind, variant, normalise(variant, kind=kind), True, cs, ce, None])
+        kept.append([doc_id, kind, variant, form, True, cs, ce, None])
 
     for m in _TITLES.finditer(text):
         content = m.group("t")
@@ -818,15 +824,17 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
 
     rows: list[list] = []
     noise: list[list] = []
+    memo: dict = {}
     for doc_id, text in zip(doc_ids, texts):
-        k, n = _doc_candidates(doc_id, text, known_rx, excluded, keep, keep_noise)
+        k, n = _doc_candidates(doc_id, text, known_rx, excluded, keep, keep_noise, memo)
         rows.extend(k)
         noise.extend(n)
     if not rows and not noise:
         return _empty_mentions()
 
     if echo and rows:
-        extra = _echo(rows, doc_ids, texts, excluded, keep)
+        extra = _echo(rows, doc_ids, texts, excluded, keep,
+                      frozenset(formulations.known) - excluded)
         if extra:
             forms = Counter((_space(r[1]), r[3]) for r in rows + extra)
             form_family, _ = _families(forms)
@@ -875,8 +883,13 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
 
 
 def _echo(rows: list[list], doc_ids: list[str], texts: list[str],
-          excluded: frozenset[str], keep: frozenset[str]) -> list[list]:
-    """Unquoted uses of every non-cited form found anywhere (module notes, step 4)."""
+          excluded: frozenset[str], keep: frozenset[str],
+          known: frozenset[str] = frozenset()) -> list[list]:
+    """Unquoted uses of every non-cited form found anywhere (module notes, step 4).
+
+    The known formulations are left out of the pass: their pattern has already found every
+    place they are written, so an echo of one would only overlap a use found.
+    """
     spans: dict[str, list[tuple[int, int]]] = {}
     forms = set()
     for r in rows:
@@ -885,7 +898,7 @@ def _echo(rows: list[list], doc_ids: list[str], texts: list[str],
             forms.add(r[3])
     forms |= {family_key(f) for f in forms}
     numeral_only = re.compile(f"^[{_NUMERALS}零〇]+$")
-    terms = tuple(sorted(f for f in forms
+    terms = tuple(sorted(f for f in forms - known
                          if len(f) >= 2 and not numeral_only.match(f) and f not in excluded
                          and (len(f) >= 3 or is_numbered(f) or f in keep)))
     rx = _literal_rx(terms)
