@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 
 from tifa import paths
+from tifa.analyze.frequency import ALL_GROUP
 from tifa.analyze.groups import MISSING_GROUP, attach_group, group_of, group_order
 from tifa.analyze.measures import empty_table, group_sizes, rate
 
@@ -127,8 +128,9 @@ CHANGE_KINDS = {
     "dropped": "last seen the year before: used in the previous year, never from this year on",
 }
 
-#: The group of :func:`slogan_changes` and :func:`slogan_turnover` with ``by=None``.
-ALL_DOCUMENTS = "全部报告"
+#: The group of :func:`slogan_changes` and :func:`slogan_turnover` with ``by=None`` (the label
+#: every whole-corpus table uses).
+ALL_DOCUMENTS = ALL_GROUP
 
 #: Fixed columns of :func:`slogan_overlap` (one boolean column per group follows them).
 OVERLAP = ["combination", "degree", "n_slogans", "count", "examples"]

@@ -861,7 +861,7 @@ def slogan_turnover(turnover: pd.DataFrame) -> str:
     Returns
     -------
     str
-        E.g. ``全部报告：2024 年新出现的提法最多（58 个，如“十四五”“中国式现代化”）；2026 年 33 个延续、
+        E.g. ``全部：2024 年新出现的提法最多（58 个，如“十四五”“中国式现代化”）；2026 年 33 个延续、
         14 个新出现、52 个上一年后不再出现``.
     """
     _require(turnover, ["group", "year", "n_new", "n_continued", "n_dropped"], "slogan_turnover")
