@@ -1436,6 +1436,14 @@ def slogan_timeline(mentions: pd.DataFrame, documents: pd.DataFrame, *, top_n: i
     return t[TIMELINE]
 
 
+def _group_years(dated: pd.DataFrame) -> pd.DataFrame:
+    """group, year, year_docs, previous_year (of that group) of the dated documents."""
+    years = dated.groupby(["group", "year"]).size().rename("year_docs").reset_index()
+    years = years.sort_values(["group", "year"], kind="stable")
+    years["previous_year"] = years.groupby("group")["year"].shift(1).astype("Int64")
+    return years
+
+
 def _dated(documents: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """doc_id, group, year of the documents that have a year."""
     years = (pd.to_numeric(documents["year"], errors="coerce") if "year" in documents.columns
@@ -1492,10 +1500,7 @@ def slogan_changes(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str |
         m = m[m["kind"].isin(list(kinds))]
     if dated.empty or m.empty:
         return empty
-    # the years of each group, each with the previous year of that group
-    years = dated.groupby(["group", "year"]).size().rename("year_docs").reset_index()
-    years = years.sort_values(["group", "year"], kind="stable")
-    years["previous_year"] = years.groupby("group")["year"].shift(1).astype("Int64")
+    years = _group_years(dated)
     use = m[["doc_id", "slogan", "kind"]].merge(dated, on="doc_id")
     if use.empty:
         return empty
@@ -1540,14 +1545,12 @@ def slogan_turnover(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str 
 
     Parameters
     ----------
-    mentions : DataFrame
-        From :func:`extract_slogans`.
-    documents : DataFrame
-        The documents table (``year`` and the ``by`` column).
+    mentions, documents : DataFrame
+        As for :func:`slogan_changes`.
     by : str or None, default None
-        Grouping column, as for :func:`slogan_changes`; None: the whole corpus.
+        As for :func:`slogan_changes` (None: the whole corpus, group :data:`ALL_DOCUMENTS`).
     kinds : iterable of str or None, default ("numbered", "known", "quoted")
-        Kinds considered; None keeps all.
+        As for :func:`slogan_changes`.
     changes : DataFrame or None, default None
         A ready :func:`slogan_changes` result for the same arguments (skips computing it).
     n_examples : int, default 3
@@ -1564,10 +1567,7 @@ def slogan_turnover(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str 
     """
     if changes is None:
         changes = slogan_changes(mentions, documents, by=by, kinds=kinds)
-    dated = _dated(documents, by)
-    years = dated.groupby(["group", "year"]).size().rename("year_docs").reset_index()
-    years = years.sort_values(["group", "year"], kind="stable")
-    years["previous_year"] = years.groupby("group")["year"].shift(1).astype("Int64")
+    years = _group_years(_dated(documents, by))
     counts = (changes.groupby(["group", "year", "change"]).size().unstack("change")
               .reindex(columns=list(CHANGE_KINDS), fill_value=0))
     counts.columns = [f"n_{c}" for c in counts.columns]
