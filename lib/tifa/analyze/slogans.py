@@ -835,8 +835,7 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
         return _empty_mentions()
 
     if echo and rows:
-        extra = _echo(rows, doc_ids, texts, excluded, keep,
-                      frozenset(formulations.known) - excluded)
+        extra = _echo(rows, doc_ids, texts, excluded, keep)
         if extra:
             forms = Counter((_space(r[1]), r[3]) for r in rows + extra)
             form_family, _ = _families(forms)
@@ -885,12 +884,11 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
 
 
 def _echo(rows: list[list], doc_ids: list[str], texts: list[str],
-          excluded: frozenset[str], keep: frozenset[str],
-          known: frozenset[str] = frozenset()) -> list[list]:
+          excluded: frozenset[str], keep: frozenset[str]) -> list[list]:
     """Unquoted uses of every non-cited form found anywhere (module notes, step 4).
 
-    The known formulations are left out of the pass: their pattern has already found every
-    place they are written, so an echo of one would only overlap a use found.
+    (Every form is searched, the known ones too: a match that overlaps a use already found is
+    passed over, but where the scan resumes after it decides what it finds next.)
     """
     spans: dict[str, list[tuple[int, int]]] = {}
     forms = set()
@@ -900,7 +898,7 @@ def _echo(rows: list[list], doc_ids: list[str], texts: list[str],
             forms.add(r[3])
     forms |= {family_key(f) for f in forms}
     numeral_only = re.compile(f"^[{_NUMERALS}零〇]+$")
-    terms = tuple(sorted(f for f in forms - known
+    terms = tuple(sorted(f for f in forms
                          if len(f) >= 2 and not numeral_only.match(f) and f not in excluded
                          and (len(f) >= 3 or is_numbered(f) or f in keep)))
     rx = _literal_rx(terms)
