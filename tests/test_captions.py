@@ -153,6 +153,13 @@ def test_slogan_overlap_timeline_and_cited():
     timeline = pd.DataFrame({"slogan": ["A", "A", "B", "B"], "year": [2022, 2023, 2022, 2023],
                              "count": [6, 7, 0, 4]})
     assert captions.slogan_timeline(timeline) == "2022—2023 年间变化最大的是“B”（0 次 → 4 次）"
+    turnover = pd.DataFrame({"group": ["全部"] * 3, "year": [2022, 2023, 2024],
+                             "n_new": [0, 5, 2], "n_continued": [0, 3, 6], "n_dropped": [0, 1, 4],
+                             "new_examples": ["", "甲、乙、丙", "丁"]})
+    assert captions.slogan_turnover(turnover) == (
+        "全部：2023 年新出现的提法最多（5 个，如“甲”“乙”）；2024 年 6 个延续、2 个新出现、"
+        "4 个上一年后不再出现")
+    assert captions.slogan_turnover(turnover.head(1)) == "只有一个年份的报告，无法比较提法的新旧更替"
     summary = pd.DataFrame({"slogan": ["《宪法》", "《民法典》"], "kind": ["cited", "cited"],
                             "count": [2, 5], "n_groups": [1, 2], "owner": [None, None]})
     assert captions.cited(summary) == "引用最多的是《民法典》（共 5 次，2 组）；共引用 2 种文件"

@@ -178,6 +178,37 @@ def test_upset_caps_bars():
     assert any("仅显示前 5 种组合" in t for t in _texts(fig))
 
 
+def test_turnover_stacks_new_on_continued_and_dropped_below(two):
+    d = _docs(6, per_group=2)
+    d["kind"] = ["甲类" if i % 2 else "乙类" for i in range(len(d))]
+    m, _, _ = _tables(d)
+    t = pd.concat([slogans.slogan_turnover(m, d), slogans.slogan_turnover(m, d, by="kind")],
+                  ignore_index=True)
+    fig = cs.slogan_turnover(t, title="新旧更替", subtitle="提法数", source="来源")
+    _check(fig, "新旧更替", "提法数")
+    axes = [ax for ax in fig.axes if ax.get_visible() and ax.axison]   # the legend row is off
+    assert [ax.get_title(loc="left") for ax in axes] == list(dict.fromkeys(t["group"]))
+    whole = t[t["group"] == slogans.ALL_DOCUMENTS]
+    bars = [p for p in axes[0].patches if isinstance(p, Rectangle)]
+    up = sum(p.get_height() for p in bars if p.get_height() > 0)
+    down = -sum(p.get_height() for p in bars if p.get_height() < 0)
+    assert up == pytest.approx(whole["n_used"].sum())
+    assert down == pytest.approx(whole["n_dropped"].sum())
+    assert [x.get_text() for x in axes[0].get_xticklabels()] == [str(y) for y in whole["year"]]
+    legend = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert cs.CHANGE_LABELS["new"] in legend and cs.CHANGE_LABELS["dropped"] in legend
+
+
+def test_turnover_with_one_year_says_so():
+    d = _docs(3).assign(year=2023)
+    m, _, _ = _tables(d)
+    fig = cs.slogan_turnover(slogans.slogan_turnover(m, d), title="更替", subtitle="s")
+    assert any("只涵盖一个年份（2023 年）" in t for t in _texts(fig))
+    assert not any(ax.patches for ax in fig.axes)
+    fig = cs.slogan_turnover(slogans.slogan_turnover(m, d.assign(year=pd.NA)), title="更替")
+    assert any("没有年份信息" in t for t in _texts(fig))
+
+
 @pytest.mark.parametrize("draw", [
     lambda: cs.slogan_bars(pd.DataFrame(columns=slogans.TOP), title="t", subtitle="s"),
     lambda: cs.slogan_heatmap(pd.DataFrame(), title="t", subtitle="s"),

@@ -212,6 +212,48 @@ def test_every_dictionary_entry_survives_its_neighbours(lexicon):
     assert len(cases) > 5000 and broken == []
 
 
+#: Sentences (of the seeds and the realistic fixtures) whose tokens held segmentation fragments
+#: (了市, 对区, 经局; 一步 of 下一步; 进中, 进促, 立后, 好步, 和量 …), with the words they must give.
+FRAGMENT_SENTENCES = {
+    "进一步实现了市外事办行政规范性文件合法性审核": ["进一步", "实现", "了", "市", "外事办"],
+    "建立行政规范性文件备案审查制度，逐步推进了市外办": ["逐步推进", "了", "市", "外办"],
+    "全年对区、市、县生态环境部门开展稽查": ["对", "区", "市", "县"],
+    "三重一大事项全部经局党组会议集体研究": ["经", "局", "党组"],
+    "下一步工作中，我们将抓紧完善": ["下一步", "工作"],
+    "下步工作计划": ["下步", "工作", "计划"],
+    "经济运行呈现稳中有进、进中向好的态势": ["稳中有进", "进中向好"],
+    "坚持稳中求进、以进促稳、先立后破": ["稳中求进", "以进促稳", "先立后破"],
+    "确保十五五开好局、起好步": ["开好局", "起好步"],
+    "推动实现质的有效提升和量的合理增长": ["质的有效提升", "和", "量的合理增长"],
+    "政府系统要过紧日子": ["要", "过紧日子"],
+    "临空港经开区等功能区建设": ["经开区"],
+    "2023年市人社局坚持以习近平新时代中国特色社会主义思想为指导": ["市", "人社局", "坚持"],
+    "跨境电商综试区提质扩面": ["综试区", "提质"],
+    "经济稳中提质，让群众可感可及": ["稳中提质", "让", "群众", "可感可及"],
+    "产业建圈强链成效明显，全面推行河湖长制": ["建圈强链", "成效", "明显", "全面推行", "河湖长制"],
+}
+FRAGMENTS = {"了市", "对区", "经局", "一步", "步", "进中", "进促", "立后", "好步", "和量", "市人",
+             "社局", "区提质", "中提质", "开区", "要过", "可感", "建圈", "长制"}
+
+
+@pytest.mark.parametrize("sentence, words", FRAGMENT_SENTENCES.items())
+def test_no_segmentation_fragments(lexicon, sentence, words):
+    toks = tokenize(make_units({"d": [sentence]}), lexicon=lexicon, cache=False, n_jobs=1)
+    got = list(toks["token"])
+    assert not set(got) & FRAGMENTS, got
+    at = got.index(words[0])
+    assert got[at:at + len(words)] == words, got
+
+
+def test_glued_function_words_split_only_outside_the_dictionary(lexicon):
+    tok = core.tokenizer_for(lexicon)
+    pairs = [("实现", "v"), ("了市", "x"), ("地区", "n"), ("各市", "r"), ("对区", "x"), ("和", "c")]
+    assert core.split_glued(tok, pairs) == [
+        ("实现", "v"), ("了", "ul"), ("市", "n"), ("地区", "n"), ("各市", "r"), ("对", "p"),
+        ("区", "n"), ("和", "c")]
+    assert core.TOKENIZER_VERSION == "2"      # cached tokens of the old rule are recomputed
+
+
 def test_numbers_punctuation_and_space_are_dropped(lexicon):
     text = "2022年，全市完成率100%，开展3次“4·15”活动（一）；一是坚持两个维护、十一个坚持。APEC 5G ２０２３ ①"
     toks = tokenize(make_units({"d": [text]}), lexicon=lexicon, cache=False)

@@ -36,9 +36,15 @@ Finding uses (one pass of compiled regular expressions per document)
 4. Echo pass: one more compiled alternation of every form of every family runs over each
    document, so a slogan quoted in one report is also counted where a report writes it without
    quotes (bare 国家安全教育日 next to “4·15国家安全教育日”). Cited titles are only counted in 《》.
+5. Evidence (:data:`EVIDENCE_RULES`): quoting is evidence for that use only. The unquoted uses
+   found by the echo pass are counted only for a family with evidence that it is a formulation
+   and not an ordinary word; the others are demoted with the rule ``no_evidence`` (“一体化”
+   quoted once for emphasis is counted there, not at the 200 plain uses of 一体化 elsewhere).
 
 Noise (:func:`noise_reason`, rules in :data:`NOISE_RULES`) is dropped with a stated rule;
 ``keep_noise=True`` keeps the rejected candidates with the rule's name, to check the rules.
+An analyst overrules a rule in ``data/formulations.txt``: ``!word`` is never a formulation,
+``+word`` always is (no rule drops or demotes it).
 
 Positions are character offsets into the cleaned ``text`` (``text[start:end]`` is the use as
 written); each use is mapped to its sentence and section through the units table.
@@ -61,16 +67,19 @@ import pandas as pd
 
 from tifa import paths
 from tifa.ingest.units import body_texts
+from tifa.analyze.frequency import ALL_GROUP
 from tifa.analyze.groups import MISSING_GROUP, attach_group, group_of, group_order
 from tifa.analyze.measures import empty_table, group_sizes, rate
 
 __all__ = [
     "KINDS", "MENTIONS", "SLOGANS", "SUMMARY", "BY_GROUP", "TIMELINE", "OVERLAP", "TOP",
-    "NOISE_RULES", "NORMALISATION_RULES", "NUMERAL_IDIOMS", "FORMULATIONS_FILE",
-    "Formulations", "load_formulations", "noise_reason", "is_numbered", "normalise",
-    "family_key", "extract_slogans", "slogan_counts", "slogan_summary", "slogans_by_group",
-    "top_slogans", "slogan_matrix", "slogan_timeline", "slogan_overlap", "variants_of",
-    "kwic_pattern", "noise_report",
+    "NOISE", "NOISE_CANDIDATES", "RANKING", "CHANGES", "TURNOVER", "CHANGE_KINDS", "ALL_DOCUMENTS",
+    "NOISE_RULES", "EVIDENCE_RULES", "NORMALISATION_RULES", "NUMERAL_IDIOMS", "FORMULATIONS_FILE",
+    "Formulations", "load_formulations", "noise_reason", "is_numbered", "is_quantity",
+    "is_ordinary", "normalise", "family_key", "extract_slogans", "slogan_counts",
+    "slogan_summary", "slogans_by_group", "top_slogans", "slogan_matrix", "slogan_timeline",
+    "slogan_overlap", "slogan_changes", "slogan_turnover", "variants_of", "kwic_pattern",
+    "noise_report", "noise_candidates",
     "lexicon_terms",
 ]
 
@@ -94,7 +103,8 @@ SLOGANS = ["slogan", "variant", "kind", "doc_id", "group", "count"]
 
 #: Columns of :func:`slogan_summary` (``tables/slogan_summary.csv``).
 SUMMARY = ["slogan", "kind", "status", "n_docs", "n_groups", "count", "first_year", "last_year",
-           "owner", "groups", "n_variants", "variants", "total_docs", "total_groups"]
+           "owner", "groups", "n_variants", "variants", "total_docs", "total_groups",
+           "n_docs_quoted", "rank"]
 
 #: Columns of :func:`slogans_by_group`.
 BY_GROUP = ["slogan", "kind", "status", "group", "count", "n_docs", "group_docs", "group_chars",
@@ -103,11 +113,44 @@ BY_GROUP = ["slogan", "kind", "status", "group", "count", "n_docs", "group_docs"
 #: Columns of :func:`slogan_timeline`.
 TIMELINE = ["slogan", "year", "count", "n_docs", "year_docs", "share_docs"]
 
+#: Columns of :func:`slogan_changes` (``tables/slogan_changes.csv``).
+CHANGES = ["group", "year", "previous_year", "slogan", "kind", "change", "n_docs", "counts_year",
+           "year_docs", "share_docs", "first_year", "last_year"]
+
+#: Columns of :func:`slogan_turnover` (``tables/slogan_turnover.csv``).
+TURNOVER = ["group", "year", "previous_year", "year_docs", "n_used", "n_first", "n_new",
+            "n_continued", "n_dropped", "new_examples", "dropped_examples"]
+
+#: The changes of :func:`slogan_changes`, in table order.
+CHANGE_KINDS = {
+    "first": "used in the group's first year with documents (nothing to compare with)",
+    "new": "first seen this year: not used in any earlier year of the group",
+    "continued": "used this year and in an earlier year (carried on)",
+    "dropped": "last seen the year before: used in the previous year, never from this year on",
+}
+
+#: The group of :func:`slogan_changes` and :func:`slogan_turnover` with ``by=None`` (the label
+#: every whole-corpus table uses).
+ALL_DOCUMENTS = ALL_GROUP
+
 #: Fixed columns of :func:`slogan_overlap` (one boolean column per group follows them).
 OVERLAP = ["combination", "degree", "n_slogans", "count", "examples"]
 
 #: Columns of :func:`top_slogans`.
-TOP = ["slogan", "kind", "status", "group", "count", "total", "n_groups", "rank"]
+TOP = ["slogan", "kind", "status", "group", "count", "total", "n_groups", "rank", "n_docs",
+       "n_docs_quoted"]
+
+#: The ranking of slogans that the summary, the charts and the briefing use, most first:
+#: documents using it, then uses, then documents quoting it (descending), then the slogan.
+#: Reach first, so a formulation many reports share (枫桥经验 in 20 reports) is not pushed
+#: below one report's many repetitions.
+RANKING = ("n_docs", "count", "n_docs_quoted", "slogan")
+
+#: Columns of :func:`noise_report` (``tables/slogan_noise.csv``).
+NOISE = ["rule", "description", "n", "n_docs", "examples"]
+
+#: Columns of :func:`noise_candidates` (``tables/slogan_noise_candidates.csv``).
+NOISE_CANDIDATES = ["rule", "candidate", "n", "n_docs", "overrule"]
 
 #: Name of the editable list of known formulations in the data folder.
 FORMULATIONS_FILE = "formulations.txt"
@@ -119,12 +162,34 @@ NOISE_RULES = {
     "idiom": "a chengyu built on numerals (举一反三, 千方百计, 一心一意 …), see NUMERAL_IDIOMS",
     "single_char": "a single character (“好”, “A”)",
     "number": "only digits, dates, units or Latin letters (“2023”, “100%”, “4·15”, “APEC”)",
+    "quantity": "a numeral with a unit of time or quantity, a duration or a count and not a "
+                "slogan (五年, 三年来, 两年内, 五个方面, 三项, 十倍 …), quoted or not; see "
+                "is_quantity. Plan numbers (十四五, 八五普法) and counts of points (两个确立) are "
+                "not quantities",
     "sentence": "a whole sentence in quotes: sentence punctuation (。！？；：…), more than "
                 "40 characters, or a clause of more than 16 characters",
     "ordinary_word": "emphasis quotes of an ordinary word: two characters or fewer and not a "
                      "numbered formulation (“法治”, “创新”)",
     "media": "a newspaper, magazine, programme or column title, not a document: 《…》 followed by "
              "栏目/专栏/频道/节目/版面…, or a title ending in 日报/晚报/杂志/周刊…",
+    "no_evidence": "an unquoted use of a candidate whose only evidence is quotes, and too little "
+                   "of it (EVIDENCE_RULES): counted where it stands in quotes, not where it is "
+                   "written without (一体化, 高标准, 示范区 quoted once for emphasis)",
+}
+
+#: When the unquoted uses of a quoted candidate count (step 5 of the module notes): any one of
+#: these is evidence that it is a formulation and not an ordinary word. Without any, only its
+#: quoted uses count and the others get the noise rule ``no_evidence``.
+EVIDENCE_RULES = {
+    "listed": "listed in data/formulations.txt, as a known formulation or a '+' entry",
+    "numbered_shape": "a numbered formulation by its shape alone: a plan number, a parallel of "
+                      "numbered parts, a count of points (十四五, 一园一策, 两个确立)",
+    "quoted_docs": "put in quotes in at least min_quoted_docs documents (default 2) that are at "
+                   "least min_quoted_share (default 10%) of the documents using it",
+    "rare_word": "not an ordinary word of general Chinese: at least rare_min_chars characters "
+                 "(default 4), not led by a numeral, and not in jieba's general dictionary "
+                 "(国家安全教育日, 云帆护航行动; but 一体化, 示范区 are in it, and words of three "
+                 "characters or fewer are too often ordinary: 新高地)",
 }
 
 #: The normalisation rules, in the order they apply. Variants that end with the same family key
@@ -221,6 +286,22 @@ _GENERIC_HEADS = (
     "案件", "会议", "文件", "字", "号", "岗位", "班子", "党支部", "支部", "部分", "步骤",
 )
 
+#: Heads after 个 that make a count a quantity even in quotes (三个月, 五个方面); narrower than
+#: :data:`_GENERIC_HEADS`, which rejects running-text counts (五个中心 in quotes names something).
+_QUANTITY_HEADS = ("工作日", "百分点", "小时", "星期", "季度", "方面", "层面", "阶段", "环节",
+                   "批次", "部分", "步骤", "以上", "以下", "左右", "月", "多")
+#: Units that make a numeral a duration or a count (rule ``quantity``), longest first.
+_QUANTITY_UNITS = ("小时", "分钟", "季度", "工作日", "百分点",
+                   "方面", "年", "月", "周", "天", "日", "倍", "项", "家", "次", "批", "件", "条",
+                   "名", "位", "所", "座", "类", "种", "轮", "届", "成", "户", "人", "场", "期")
+#: What may follow the unit of a quantity: a position in time, an approximation.
+_QUANTITY_AFTER = ("以来", "以上", "以下", "以内", "之内", "左右", "期间", "时间", "多", "余", "来",
+                   "内", "间", "后", "前", "中", "里", "半", "整")
+_QUANTITY = re.compile(
+    "^(?:[两二三四五六七八九十百千万]|一(?=[十百千万]))[一二三四五六七八九十百千万两零〇]*[多余]?"
+    "(?:" + "|".join(_QUANTITY_UNITS + tuple("个" + h for h in _QUANTITY_HEADS)) + ")"
+    "(?:" + "|".join(_QUANTITY_AFTER) + ")?$")
+
 #: One pattern per quote style, so that a quote nested in another style (“学习‘两个确立’”) is
 #: found too; each captures the text between the marks (at most 80 characters, one line).
 _QUOTE_STYLES = tuple(re.compile(f"{a}(?P<q>[^{a}{b}\n]{{1,80}}){b}")
@@ -260,24 +341,31 @@ class Formulations:
     known : tuple of str, default ()
         Formulations matched even without quotes, in file order.
     excluded : frozenset of str, default frozenset()
-        Strings that are never formulations (rule ``excluded``).
+        Strings that are never formulations (rule ``excluded``; ``!`` lines).
     source : str or None, default None
         Where they were read from (a path), for the record.
+    keep : frozenset of str, default frozenset()
+        Strings that are always formulations where they are found (``+`` lines): no noise
+        rule drops or demotes them, and their unquoted uses count once any report quotes them.
+        ``excluded`` wins over ``keep``.
     """
 
     known: tuple[str, ...] = ()
     excluded: frozenset[str] = frozenset()
     source: str | None = None
+    keep: frozenset[str] = frozenset()
 
 
 def load_formulations(path: str | os.PathLike | None = None, *,
                       known: Iterable[str] | None = None,
-                      excluded: Iterable[str] = ()) -> Formulations:
+                      excluded: Iterable[str] = (), keep: Iterable[str] = ()) -> Formulations:
     """Read the list of known formulations (``data/formulations.txt``).
 
     File format: one formulation a line; ``#`` starts a comment line; blank lines are ignored;
-    a line starting with ``!`` names a string that is never a formulation. Whitespace inside an
-    entry is removed.
+    a line starting with ``!`` names a string that is never a formulation; a line starting with
+    ``+`` one that always is where it is found (it overrules the noise and evidence rules, but
+    unlike a plain line it is not searched for where no report quotes it or has its shape).
+    Whitespace inside an entry is removed.
 
     Parameters
     ----------
@@ -288,36 +376,36 @@ def load_formulations(path: str | os.PathLike | None = None, *,
         Use these formulations instead of reading a file.
     excluded : iterable of str, default ()
         More never-formulations, added to those of the file.
+    keep : iterable of str, default ()
+        More always-formulations (``+`` entries), added to those of the file.
 
     Returns
     -------
     Formulations
     """
+    drop = {_SPACE.sub("", e) for e in excluded if e}
+    plus = {_SPACE.sub("", e) for e in keep if e}
     if known is not None:
         entries = [_SPACE.sub("", k) for k in known]
         return Formulations(known=tuple(dict.fromkeys(e for e in entries if e)),
-                            excluded=frozenset(_SPACE.sub("", e) for e in excluded if e),
-                            source=None)
+                            excluded=frozenset(drop - {""}), source=None,
+                            keep=frozenset(plus - {""}))
     file = Path(path) if path is not None else paths.data_file(FORMULATIONS_FILE)
     if not file.is_file():
         if path is not None:
             raise FileNotFoundError(f"no formulations list at {file}")
-        return Formulations(excluded=frozenset(excluded))
-    keep, drop = [], set(_SPACE.sub("", e) for e in excluded if e)
+        return Formulations(excluded=frozenset(drop), keep=frozenset(plus))
+    listed = []
     for line in file.read_text(encoding="utf-8-sig").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("!"):
-            word = _SPACE.sub("", line[1:])
-            if word:
-                drop.add(word)
-        else:
-            word = _SPACE.sub("", line)
-            if word:
-                keep.append(word)
-    return Formulations(known=tuple(dict.fromkeys(keep)), excluded=frozenset(drop),
-                        source=str(file))
+        word = _SPACE.sub("", line[1:] if line[0] in "!+" else line)
+        if not word:
+            continue
+        {"!": drop.add, "+": plus.add}.get(line[0], listed.append)(word)
+    return Formulations(known=tuple(dict.fromkeys(listed)), excluded=frozenset(drop),
+                        source=str(file), keep=frozenset(plus))
 
 
 # ============================================================================ rules
@@ -339,22 +427,50 @@ def is_numbered(text: str) -> bool:
     bool
     """
     text = _SPACE.sub("", str(text))
-    if not text or text in NUMERAL_IDIOMS:
+    if not text or text in NUMERAL_IDIOMS or is_quantity(text):
         return False
-    m = _numbered_rx().fullmatch(text)
-    if m is not None and m.lastgroup != "idiom" and _accept_numbered(m) is not None:
+    if _numbered_shape(text):
         return True
     return (len(text) <= _NUMBERED_QUOTE_MAX and not _CLAUSE_SPLIT.search(text)
             and bool(_NUMBER_START.match(text)))
 
 
+@lru_cache(maxsize=65536)
+def _numbered_shape(text: str) -> bool:
+    """Whether the whole text is a plan number, a parallel of numbered parts or a count of points."""
+    m = _numbered_rx().fullmatch(text)
+    return m is not None and m.lastgroup != "idiom" and _accept_numbered(m) is not None
+
+
+def is_quantity(text: str) -> bool:
+    """Whether a text is a numeral with a unit of time or quantity: a duration or a count.
+
+    五年, 三年来, 两年内, 十年, 三个月, 五个方面, 三项, 十倍, 五家, 二十多天 are quantities (rule
+    ``quantity``); 十四五, 八五普法 (plan numbers), 两个确立 (a count of points), 三年行动 (a
+    quantity that names something: it is kept where quoted) and 一年 (一 alone: see
+    :func:`is_numbered`) are not.
+
+    Parameters
+    ----------
+    text : str
+        The candidate, without quote marks.
+
+    Returns
+    -------
+    bool
+    """
+    return bool(_QUANTITY.match(_SPACE.sub("", str(text))))
+
+
 def noise_reason(text: str, *, kind: str = "quoted", after: str = "",
-                 excluded: Iterable[str] = ()) -> str | None:
+                 excluded: Iterable[str] = (), keep: Iterable[str] = ()) -> str | None:
     """The noise rule that rejects a candidate, or None when it is kept.
 
     The rules (:data:`NOISE_RULES`) are tried in order. Quoted candidates go through all of
     them but ``media``; cited titles through ``excluded``, ``single_char``, ``number`` and
-    ``media``; numbered and known candidates only through ``excluded``.
+    ``media``; numbered candidates through ``excluded`` and ``quantity``; known candidates only
+    through ``excluded``. A ``keep`` entry passes every rule but ``excluded``. (``no_evidence``
+    is decided over the whole corpus, by :func:`extract_slogans`.)
 
     Parameters
     ----------
@@ -366,6 +482,8 @@ def noise_reason(text: str, *, kind: str = "quoted", after: str = "",
         The text right after the closing mark (for the ``media`` rule: 《在线访谈》栏目).
     excluded : iterable of str, default ()
         Never-formulations (the ``!`` lines of data/formulations.txt).
+    keep : iterable of str, default ()
+        Always-formulations (the ``+`` lines and the known formulations of data/formulations.txt).
 
     Returns
     -------
@@ -373,16 +491,20 @@ def noise_reason(text: str, *, kind: str = "quoted", after: str = "",
         A key of :data:`NOISE_RULES`, or None.
     """
     bare = _SPACE.sub("", str(text))
-    if bare in set(excluded):
+    if bare in excluded:
         return "excluded"
-    if kind in ("numbered", "known"):
+    if kind == "known" or bare in keep:
         return None
+    if kind == "numbered":
+        return "quantity" if is_quantity(bare) else None
     if kind == "quoted" and bare in NUMERAL_IDIOMS:
         return "idiom"
     if len(bare) <= 1:
         return "single_char"
     if not _NOT_NUMBER.search(_DATE_UNITS.sub("", bare)):
         return "number"
+    if kind == "quoted" and is_quantity(bare):
+        return "quantity"
     if kind == "cited":
         if _MEDIA_AFTER.match(after or "") or _MEDIA_TITLE.search(bare):
             return "media"
@@ -505,10 +627,13 @@ def _accept_numbered(m: re.Match) -> tuple[str, str] | None:
 # ============================================================================ extraction
 
 def _doc_candidates(doc_id: str, text: str, known_rx: re.Pattern | None,
-                    excluded: frozenset[str], keep_noise: bool) -> tuple[list, list]:
+                    excluded: frozenset[str], keep: frozenset[str],
+                    keep_noise: bool, memo: dict) -> tuple[list, list]:
     """Candidates of one document: (kept uses, rejected candidates).
 
-    A row: [doc_id, kind, variant, form, quoted, start, end, noise].
+    A row: [doc_id, kind, variant, form, quoted, start, end, noise]. ``keep``: the ``+`` and
+    known entries (no noise rule rejects them). ``memo``: the verdicts on quoted texts of this
+    extraction, shared by its documents.
     """
     kept: list[list] = []
     noise: list[list] = []
@@ -521,6 +646,9 @@ def _doc_candidates(doc_id: str, text: str, known_rx: re.Pattern | None,
             continue
         accepted = _accept_numbered(m)
         if accepted is None:
+            if keep_noise and m.group("counted") is not None:   # 三个方面, 两个月: a count
+                noise.append([doc_id, "numbered", m.group(0), m.group(0), False,
+                              m.start(), m.end(), "quantity"])
             continue
         variant, form = accepted
         variant = _SPACE.sub("", _QUOTE_MARKS.sub("", variant))
@@ -565,26 +693,31 @@ def _doc_candidates(doc_id: str, text: str, known_rx: re.Pattern | None,
                 break
         if swallowed:
             continue
-        reason = noise_reason(content, kind="quoted", excluded=excluded)
-        variant = _SPACE.sub("", content)
+        verdict = memo.get(content)
+        if verdict is None:     # reports repeat their quotes: each distinct one is judged once
+            variant = _SPACE.sub("", content)
+            reason = noise_reason(content, kind="quoted", excluded=excluded, keep=keep)
+            kind = None if reason else ("numbered" if is_numbered(variant) else "quoted")
+            verdict = memo[content] = (variant, reason, kind,
+                                       normalise(variant, kind=kind) if kind else None)
+        variant, reason, kind, form = verdict
         if reason is not None:
             if keep_noise:
                 noise.append([doc_id, "quoted", variant, variant, True, cs, ce, reason])
             continue
-        kind = "numbered" if is_numbered(variant) else "quoted"
         if kind == "numbered":
             # a numbered quote is one formulation: numbered shapes inside it are its parts
             # (百展千企 in “百展千企拓市场”), not uses of their own
             for s in kept_strong[bisect_left(s_starts, cs):bisect_left(s_starts, ce)]:
                 if s[1] == "numbered" and s[6] <= ce:
                     s[7] = "part"
-        kept.append([doc_id, kind, variant, normalise(variant, kind=kind), True, cs, ce, None])
+        kept.append([doc_id, kind, variant, form, True, cs, ce, None])
 
     for m in _TITLES.finditer(text):
         content = m.group("t")
         cs, ce = m.start("t"), m.end("t")
         after = text[m.end(): m.end() + 4]
-        reason = noise_reason(content, kind="cited", after=after, excluded=excluded)
+        reason = noise_reason(content, kind="cited", after=after, excluded=excluded, keep=keep)
         variant = _SPACE.sub("", content)
         if reason is not None:
             if keep_noise:
@@ -643,7 +776,8 @@ def _families(forms: Counter) -> tuple[dict[tuple[str, str], str], dict[str, str
 
 def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, *,
                     formulations: Formulations | None = None, echo: bool = True,
-                    keep_noise: bool = False) -> pd.DataFrame:
+                    keep_noise: bool = False, min_quoted_docs: int = 2,
+                    min_quoted_share: float = 0.1, rare_min_chars: int = 4) -> pd.DataFrame:
     """Every use of an official formulation or cited document in the documents' cleaned text.
 
     Parameters
@@ -654,14 +788,27 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
         The units table (schemas.UNITS): each use gets the ``section_id``, ``sent_id``,
         ``section`` and ``section_role`` of the sentence it starts in. None leaves them missing.
     formulations : Formulations or None, default None
-        Known formulations and never-formulations; None reads ``data/formulations.txt``
-        (:func:`load_formulations`).
+        Known formulations, never- and always-formulations; None reads
+        ``data/formulations.txt`` (:func:`load_formulations`).
     echo : bool, default True
-        Also count unquoted uses of every formulation found anywhere in the corpus (step 4 of the
-        module notes). Off: only what quotes, titles, numbers and the known list show.
+        Also count unquoted uses of the formulations found anywhere in the corpus, where there
+        is evidence (steps 4 and 5 of the module notes, :data:`EVIDENCE_RULES`). Off: only what
+        quotes, titles, numbers and the known list show.
     keep_noise : bool, default False
         Keep rejected candidates too, with the rule that rejected them in ``noise`` (and
         ``slogan`` missing); for checking the noise rules.
+    min_quoted_docs : int, default 2
+        Evidence ``quoted_docs``: a candidate put in quotes in at least this many documents is
+        counted where it is written without quotes too (if those documents are at least
+        ``min_quoted_share`` of the documents using it). 1 counts every quoted candidate
+        everywhere, as tifa did before the evidence rules.
+    min_quoted_share : float, default 0.1
+        The share of the documents using a candidate (quoted or not) that must quote it for
+        ``quoted_docs``: an emphasis word quoted by 3 reports and written plain by 3,000 is an
+        ordinary word.
+    rare_min_chars : int, default 4
+        Evidence ``rare_word``: the shortest candidate that counts as not ordinary when jieba's
+        general dictionary does not list it (:func:`is_ordinary`).
 
     Returns
     -------
@@ -672,28 +819,40 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
         raise KeyError("extract_slogans needs the documents table (doc_id and text columns)")
     if formulations is None:
         formulations = load_formulations()
-    known_rx = _literal_rx(tuple(sorted(set(formulations.known) - formulations.excluded)))
     excluded = formulations.excluded
+    keep = (formulations.keep | frozenset(formulations.known)) - excluded
+    known_rx = _literal_rx(tuple(sorted(set(formulations.known) - excluded)))
     doc_ids = documents["doc_id"].astype(str).tolist()
     texts = (documents["text"] if units is None else body_texts(documents, units)).astype("string").fillna("").tolist()
 
     rows: list[list] = []
     noise: list[list] = []
+    memo: dict = {}
     for doc_id, text in zip(doc_ids, texts):
-        k, n = _doc_candidates(doc_id, text, known_rx, excluded, keep_noise)
+        k, n = _doc_candidates(doc_id, text, known_rx, excluded, keep, keep_noise, memo)
         rows.extend(k)
         noise.extend(n)
     if not rows and not noise:
         return _empty_mentions()
 
+    if echo and rows:
+        extra = _echo(rows, doc_ids, texts, excluded, keep)
+        if extra:
+            forms = Counter((_space(r[1]), r[3]) for r in rows + extra)
+            form_family, _ = _families(forms)
+            weak = _without_evidence(rows, extra, form_family, keep=keep,
+                                     min_quoted_docs=min_quoted_docs,
+                                     min_quoted_share=min_quoted_share,
+                                     rare_min_chars=rare_min_chars)
+            for r in extra:
+                if form_family[(_space(r[1]), r[3])] in weak:
+                    if keep_noise:
+                        r[7] = "no_evidence"
+                        noise.append(r)
+                else:
+                    rows.append(r)
     forms = Counter((_space(r[1]), r[3]) for r in rows)
     form_family, canonical = _families(forms)
-    if echo and rows:
-        extra = _echo(rows, doc_ids, texts, excluded)
-        if extra:
-            rows.extend(extra)
-            forms.update((_space(r[1]), r[3]) for r in extra)
-            form_family, canonical = _families(forms)
     # every use of a family carries the family's strongest kind
     families = [form_family[(_space(r[1]), r[3])] for r in rows]
     strongest: dict[str, int] = {}
@@ -726,8 +885,12 @@ def extract_slogans(documents: pd.DataFrame, units: pd.DataFrame | None = None, 
 
 
 def _echo(rows: list[list], doc_ids: list[str], texts: list[str],
-          excluded: frozenset[str]) -> list[list]:
-    """Unquoted uses of every non-cited form found anywhere (module notes, step 4)."""
+          excluded: frozenset[str], keep: frozenset[str]) -> list[list]:
+    """Unquoted uses of every non-cited form found anywhere (module notes, step 4).
+
+    (Every form is searched, the known ones too: a match that overlaps a use already found is
+    passed over, but where the scan resumes after it decides what it finds next.)
+    """
     spans: dict[str, list[tuple[int, int]]] = {}
     forms = set()
     for r in rows:
@@ -738,7 +901,7 @@ def _echo(rows: list[list], doc_ids: list[str], texts: list[str],
     numeral_only = re.compile(f"^[{_NUMERALS}零〇]+$")
     terms = tuple(sorted(f for f in forms
                          if len(f) >= 2 and not numeral_only.match(f) and f not in excluded
-                         and (len(f) >= 3 or is_numbered(f))))
+                         and (len(f) >= 3 or is_numbered(f) or f in keep)))
     rx = _literal_rx(terms)
     if rx is None:
         return []
@@ -757,6 +920,89 @@ def _echo(rows: list[list], doc_ids: list[str], texts: list[str],
             v = m.group(0)
             extra.append([doc_id, "quoted", v, v, False, a, b, None])
     return extra
+
+
+def _without_evidence(rows: list[list], extra: list[list], form_family: dict, *,
+                      keep: frozenset[str], min_quoted_docs: int, min_quoted_share: float,
+                      rare_min_chars: int) -> set[str]:
+    """The families whose unquoted (echo) uses lack evidence (:data:`EVIDENCE_RULES`)."""
+    quoted_docs: dict[str, set] = {}
+    using_docs: dict[str, set] = {}
+    evident: set[str] = set()
+    for r in rows:
+        fam = form_family[(_space(r[1]), r[3])]
+        using_docs.setdefault(fam, set()).add(r[0])
+        if r[4]:
+            quoted_docs.setdefault(fam, set()).add(r[0])
+        if (r[1] == "known" or r[2] in keep or r[3] in keep      # listed
+                or (r[1] == "numbered" and _numbered_shape(r[3]))):  # numbered_shape
+            evident.add(fam)
+    for r in extra:
+        using_docs.setdefault(form_family[(_space(r[1]), r[3])], set()).add(r[0])
+    candidates = {f for f in using_docs if f not in evident}
+    keys = {f: f.split("\0", 1)[1] for f in candidates}
+    ordinary = _dictionary_words(k for k in keys.values() if len(k) >= rare_min_chars)
+    weak = set()
+    for fam in candidates:
+        n_quoted = len(quoted_docs.get(fam, ()))
+        if n_quoted >= min_quoted_docs and n_quoted >= min_quoted_share * len(using_docs[fam]):
+            continue                                              # quoted_docs
+        if not is_ordinary(keys[fam], min_chars=rare_min_chars, dictionary=ordinary):
+            continue                                              # rare_word
+        weak.add(fam)
+    return weak
+
+
+@lru_cache(maxsize=1)
+def _general_dictionary() -> dict[str, int]:
+    """jieba's general dictionary as shipped with jieba: ``{word: frequency}`` (2+ characters).
+
+    Read once per process (half a second, some 40 MB); jieba's own tokenizers are not touched.
+    """
+    import jieba
+
+    with jieba.Tokenizer().get_dict_file() as f:
+        text = f.read().decode("utf-8")
+    return {w: int(n) for w, n in re.findall(r"^(\S{2,}) (\d+)", text, re.M)}
+
+
+def _dictionary_words(words: Iterable[str]) -> dict[str, int]:
+    """jieba's general-dictionary frequency of each of ``words`` that it lists."""
+    dictionary = _general_dictionary()
+    return {w: dictionary[w] for w in words if dictionary.get(w)}
+
+
+def is_ordinary(word: str, *, min_chars: int = 4, min_freq: int = 1,
+                dictionary: dict[str, int] | None = None) -> bool:
+    """Whether a word is an ordinary word of general Chinese (no evidence of a formulation).
+
+    A word is ordinary when it is shorter than ``min_chars`` characters (jieba's dictionary
+    lacks most three-character compounds of ordinary words, such as 新高地, so its silence
+    says little about them), when it starts with a numeral (三年行动: a quantity that names
+    something only where it is quoted), or when jieba's general dictionary lists it with a
+    frequency of at least ``min_freq`` (一体化, 示范区, 滴水穿石). Punctuation is ignored.
+
+    Parameters
+    ----------
+    word : str
+        The candidate (a family key or a form).
+    min_chars : int, default 4
+        Shorter words are ordinary.
+    min_freq : int, default 1
+        The dictionary frequency from which a listed word is ordinary.
+    dictionary : dict or None, default None
+        ``{word: frequency}`` of jieba's general dictionary for the words in question (only
+        those it lists); None looks the word up.
+
+    Returns
+    -------
+    bool
+    """
+    key = family_key(_SPACE.sub("", str(word)))
+    if len(key) < min_chars or _NUMBER_START.match(key):
+        return True
+    freq = dictionary if dictionary is not None else _dictionary_words([key])
+    return freq.get(key, 0) >= min_freq
 
 
 def _locate(found: pd.DataFrame, units: pd.DataFrame | None) -> pd.DataFrame:
@@ -853,7 +1099,10 @@ def slogan_summary(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
         Columns :data:`SUMMARY`. ``status`` is ``shared`` (every group uses it), ``own`` (only one
         group of several) or ``some``; ``owner`` is that one group for ``own`` slogans.
         ``count`` is the total number of uses; ``total_docs``/``total_groups`` the corpus sizes
-        the shares refer to. Sorted by count (descending), then documents, then slogan.
+        the shares refer to; ``n_docs_quoted`` the documents where at least one use stands in
+        quotes. Sorted by the ranking the charts and the briefing use (:data:`RANKING`:
+        documents using it, then uses, then documents quoting it, then slogan); ``rank`` is
+        the place in it (1 first).
     """
     m = _kept(mentions)
     groups = group_of(documents, by)
@@ -878,23 +1127,30 @@ def slogan_summary(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
         "last_year": g["_year"].max(),
         "n_variants": g["variant"].nunique(),
     })
-    group_lists = g["group"].agg(lambda s: sorted(set(s), key=lambda x: rank.get(x, 1e9)))
+    pairs = m[["slogan", "group"]].drop_duplicates()
+    pairs = pairs.assign(_r=pairs["group"].map(rank).fillna(1e9))
+    pairs = pairs.sort_values(["slogan", "_r", "group"], kind="stable")
+    group_lists = pd.Series(_runs(pairs["slogan"], pairs["group"]))
     out["groups"] = group_lists.map(lambda gs: _listed(gs, max_listed))
     out["owner"] = group_lists.map(lambda gs: gs[0] if len(gs) == 1 else pd.NA)
     var_counts = m.groupby(["slogan", "variant"]).size().rename("n").reset_index()
     var_counts = var_counts.sort_values(["slogan", "n", "variant"], ascending=[True, False, True])
-    out["variants"] = var_counts.groupby("slogan")["variant"].agg(
-        lambda s: _listed(list(s), max_listed, sep=" / "))
+    out["variants"] = pd.Series({s: _listed(v, max_listed, sep=" / ") for s, v in
+                                 _runs(var_counts["slogan"], var_counts["variant"]).items()})
     status = np.where(out["n_groups"].eq(total_groups), "shared",
                       np.where(out["n_groups"].eq(1), "own", "some"))
     out["status"] = status
     out.loc[out["status"].ne("own"), "owner"] = pd.NA
     out["total_docs"] = total_docs
     out["total_groups"] = total_groups
+    out["n_docs_quoted"] = m[m["quoted"].to_numpy(dtype=bool)].groupby("slogan")["doc_id"].nunique()
+    out["n_docs_quoted"] = out["n_docs_quoted"].fillna(0)
     out = out.reset_index().rename(columns={"index": "slogan"})
-    out = out.sort_values(["count", "n_docs", "slogan"], ascending=[False, False, True])
+    out = _by_rank(out)
+    out["rank"] = np.arange(1, len(out) + 1)
     out = out[SUMMARY].reset_index(drop=True)
-    for c in ("n_docs", "n_groups", "count", "n_variants", "total_docs", "total_groups"):
+    for c in ("n_docs", "n_groups", "count", "n_variants", "total_docs", "total_groups",
+              "n_docs_quoted", "rank"):
         out[c] = out[c].astype("int64")
     for c in ("first_year", "last_year"):
         out[c] = out[c].round().astype("Int64")
@@ -904,13 +1160,24 @@ def slogan_summary(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
     return out
 
 
+def _runs(keys: pd.Series, values: pd.Series) -> dict:
+    """``{key: [values ...]}`` of a table sorted so that equal keys are adjacent (one pass)."""
+    k = keys.astype(object).to_numpy()
+    v = values.astype(object).to_numpy().tolist()
+    if not len(k):
+        return {}
+    cuts = np.flatnonzero(k[1:] != k[:-1]) + 1
+    starts, ends = np.r_[0, cuts], np.r_[cuts, len(k)]
+    return {k[a]: v[a:b] for a, b in zip(starts.tolist(), ends.tolist())}
+
+
 def _listed(items: list, n: int, sep: str = "、") -> str:
     items = [str(i) for i in items]
     return sep.join(items[:n]) + (f"{sep}…（共 {len(items)}）" if len(items) > n else "")
 
 
 def slogans_by_group(mentions: pd.DataFrame, documents: pd.DataFrame, *,
-                     by: str = "doc_id") -> pd.DataFrame:
+                     by: str = "doc_id", summary: pd.DataFrame | None = None) -> pd.DataFrame:
     """Uses of each slogan in each group, with the group's size for rates.
 
     Parameters
@@ -921,6 +1188,9 @@ def slogans_by_group(mentions: pd.DataFrame, documents: pd.DataFrame, *,
         The documents table (``n_chars`` gives the group's length; else the text length).
     by : str, default "doc_id"
         Grouping column of ``documents``.
+    summary : DataFrame or None, default None
+        A ready :func:`slogan_summary` of the same mentions, documents and ``by`` (skips
+        computing it again).
 
     Returns
     -------
@@ -933,7 +1203,8 @@ def slogans_by_group(mentions: pd.DataFrame, documents: pd.DataFrame, *,
     m = _kept(mentions)
     if m.empty:
         return empty_table(BY_GROUP)
-    summary = slogan_summary(mentions, documents, by=by)
+    if summary is None:
+        summary = slogan_summary(mentions, documents, by=by)
     m = attach_group(m, documents, by)
     g = m.groupby(["slogan", "group"], sort=False)
     t = pd.DataFrame({"count": g.size(), "n_docs": g["doc_id"].nunique()}).reset_index()
@@ -955,13 +1226,19 @@ def slogans_by_group(mentions: pd.DataFrame, documents: pd.DataFrame, *,
     return t
 
 
+def _by_rank(summary: pd.DataFrame) -> pd.DataFrame:
+    """The rows in the order of :data:`RANKING`."""
+    cols = [c for c in RANKING if c in summary.columns]
+    return summary.sort_values(cols, ascending=[c == "slogan" for c in cols], kind="stable")
+
+
 def _ranked(summary: pd.DataFrame, top_n: int, kinds: Iterable[str] | None,
             min_docs: int = 1) -> pd.DataFrame:
     s = summary
     if kinds is not None:
         s = s[s["kind"].isin(list(kinds))]
     s = s[s["n_docs"] >= min_docs]
-    return s.sort_values(["count", "n_docs", "slogan"], ascending=[False, False, True]).head(top_n)
+    return _by_rank(s).head(top_n)
 
 
 def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 20,
@@ -976,7 +1253,8 @@ def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 2
     summary : DataFrame
         From :func:`slogan_summary`.
     top_n : int, default 20
-        Slogans kept (by total uses, then documents, then slogan).
+        Slogans kept, in the order of :data:`RANKING` (documents using it, then uses, then
+        documents quoting it).
     max_groups : int, default 8
         Groups shown as segments of their own (those with the most uses among the kept
         slogans); the uses of all other groups are one segment ``其他``.
@@ -988,8 +1266,10 @@ def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 2
     Returns
     -------
     DataFrame
-        Columns :data:`TOP`; ``total`` is the slogan's uses in all groups, ``rank`` 1 for the
-        most used. Rows in rank order, segments in group order (``其他`` last).
+        Columns :data:`TOP`; ``count`` is the segment's uses, ``total``, ``n_docs`` and
+        ``n_docs_quoted`` the slogan's uses, documents using it and documents quoting it in
+        all groups, ``rank`` 1 for the first. Rows in rank order, segments in group order
+        (``其他`` last).
     """
     chosen = _ranked(summary, top_n, kinds, min_docs)
     if chosen.empty:
@@ -1001,7 +1281,7 @@ def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 2
     other = "其他"
     t["group"] = t["group"].where(t["group"].isin(shown), other)
     t = t.groupby(["slogan", "group"], sort=False)["count"].sum().reset_index()
-    t = t.merge(chosen[["slogan", "kind", "status", "count", "n_groups"]]
+    t = t.merge(chosen[["slogan", "kind", "status", "count", "n_groups", "n_docs", "n_docs_quoted"]]
                 .rename(columns={"count": "total"}), on="slogan")
     t["rank"] = t["slogan"].map(rank)
     order = {g: i for i, g in enumerate(sorted(shown, key=lambda g: (g == MISSING_GROUP, g)))}
@@ -1009,7 +1289,7 @@ def top_slogans(by_group: pd.DataFrame, summary: pd.DataFrame, *, top_n: int = 2
     t["_g"] = t["group"].map(order)
     t = t.sort_values(["rank", "_g"]).drop(columns="_g")
     t = t[TOP].reset_index(drop=True)
-    for c in ("count", "total", "n_groups", "rank"):
+    for c in ("count", "total", "n_groups", "rank", "n_docs", "n_docs_quoted"):
         t[c] = t[c].astype("int64")
     for c in ("slogan", "kind", "status", "group"):
         t[c] = t[c].astype("string")
@@ -1155,6 +1435,163 @@ def slogan_timeline(mentions: pd.DataFrame, documents: pd.DataFrame, *, top_n: i
     return t[TIMELINE]
 
 
+def _group_years(dated: pd.DataFrame) -> pd.DataFrame:
+    """group, year, year_docs, previous_year (of that group) of the dated documents."""
+    years = dated.groupby(["group", "year"]).size().rename("year_docs").reset_index()
+    years = years.sort_values(["group", "year"], kind="stable")
+    years["previous_year"] = years.groupby("group")["year"].shift(1).astype("Int64")
+    return years
+
+
+def _dated(documents: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """doc_id, group, year of the documents that have a year."""
+    years = (pd.to_numeric(documents["year"], errors="coerce") if "year" in documents.columns
+             else pd.Series(np.nan, index=documents.index))
+    groups = (group_of(documents, by).to_numpy() if by is not None
+              else np.full(len(documents), ALL_DOCUMENTS, dtype=object))
+    t = pd.DataFrame({"doc_id": documents["doc_id"].astype(str).to_numpy(), "group": groups,
+                      "year": years.to_numpy()})
+    t = t[t["year"].notna()].copy()
+    t["year"] = t["year"].round().astype("int64")
+    return t
+
+
+def slogan_changes(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str | None = None,
+                   kinds: Iterable[str] | None = ("numbered", "known", "quoted")) -> pd.DataFrame:
+    """New, continued and dropped formulations per year (and per group and year).
+
+    For each year with documents, compared with the previous year with documents of the same
+    group: the formulations first seen that year (``new``), those used that year and in an
+    earlier year (``continued``), and those last seen the year before (``dropped``: used in the
+    previous year and never again); in a group's first year every formulation is ``first``
+    (:data:`CHANGE_KINDS`). Years are the ``year`` column of the documents (the year reported
+    on); documents without one are left out.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        From :func:`extract_slogans`.
+    documents : DataFrame
+        The documents table (``year`` and the ``by`` column).
+    by : str or None, default None
+        Grouping column of ``documents``: years are compared within each group. None compares
+        the whole corpus (one group, :data:`ALL_DOCUMENTS`).
+    kinds : iterable of str or None, default ("numbered", "known", "quoted")
+        Kinds considered (cited titles are left out by default); None keeps all.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`CHANGES`, one row per (group, year, slogan, change). ``n_docs`` counts
+        the documents using the slogan in ``counts_year`` (the year itself; for ``dropped`` the
+        previous year, where it was last seen), ``year_docs`` the documents of that group and
+        year, ``share_docs`` = n_docs / year_docs; ``first_year`` and ``last_year`` are the
+        group's. Sorted by group, year, change (as in :data:`CHANGE_KINDS`), share (descending),
+        slogan. Empty when no document has a year.
+    """
+    dtypes = {"year": "int64", "previous_year": "Int64", "n_docs": "int64",
+              "counts_year": "int64", "year_docs": "int64", "share_docs": "float64",
+              "first_year": "int64", "last_year": "int64"}
+    empty = empty_table(CHANGES, dtypes, default="string")
+    dated = _dated(documents, by)
+    m = _kept(mentions)
+    if kinds is not None:
+        m = m[m["kind"].isin(list(kinds))]
+    if dated.empty or m.empty:
+        return empty
+    years = _group_years(dated)
+    use = m[["doc_id", "slogan", "kind"]].merge(dated, on="doc_id")
+    if use.empty:
+        return empty
+    kind_of = use.drop_duplicates("slogan").set_index("slogan")["kind"]
+    pres = (use.groupby(["group", "year", "slogan"], sort=False)["doc_id"].nunique()
+            .rename("n_docs").reset_index())
+    span = pres.groupby(["group", "slogan"])["year"].agg(first_year="min", last_year="max")
+    pres = pres.join(span, on=["group", "slogan"])
+    used = pres.merge(years, on=["group", "year"])
+    used["counts_year"] = used["year"]
+    used["change"] = np.where(used["previous_year"].isna(), "first",
+                              np.where(used["first_year"].eq(used["year"]), "new", "continued"))
+    # dropped: last seen in a year that has a next year in its group
+    nxt = years.dropna(subset=["previous_year"])[["group", "year", "previous_year"]]
+    last = pres[pres["year"].eq(pres["last_year"])].rename(columns={"year": "counts_year"})
+    last = last.merge(years[["group", "year", "year_docs"]].rename(columns={"year": "counts_year"}),
+                      on=["group", "counts_year"])
+    dropped = last.merge(nxt.assign(previous_year=nxt["previous_year"].astype("int64")),
+                         left_on=["group", "counts_year"], right_on=["group", "previous_year"])
+    dropped["change"] = "dropped"
+    t = pd.concat([used, dropped], ignore_index=True)
+    t["kind"] = t["slogan"].map(kind_of)
+    t["share_docs"] = t["n_docs"] / t["year_docs"]
+    order = {g: i for i, g in enumerate(sorted(pd.unique(years["group"]),
+                                                key=lambda g: (g == MISSING_GROUP, g)))}
+    t["_g"] = t["group"].map(order)
+    t["_c"] = t["change"].map({c: i for i, c in enumerate(CHANGE_KINDS)})
+    t = t.sort_values(["_g", "year", "_c", "share_docs", "slogan"],
+                      ascending=[True, True, True, False, True], kind="stable")
+    t = t[CHANGES].reset_index(drop=True)
+    for c, dt in dtypes.items():
+        t[c] = t[c].astype(dt)
+    for c in ("group", "slogan", "kind", "change"):
+        t[c] = t[c].astype("string")
+    return t
+
+
+def slogan_turnover(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str | None = None,
+                    kinds: Iterable[str] | None = ("numbered", "known", "quoted"),
+                    changes: pd.DataFrame | None = None, n_examples: int = 3) -> pd.DataFrame:
+    """The turnover of formulations: how many are new, continued and dropped each year.
+
+    Parameters
+    ----------
+    mentions, documents : DataFrame
+        As for :func:`slogan_changes`.
+    by : str or None, default None
+        As for :func:`slogan_changes` (None: the whole corpus, group :data:`ALL_DOCUMENTS`).
+    kinds : iterable of str or None, default ("numbered", "known", "quoted")
+        As for :func:`slogan_changes`.
+    changes : DataFrame or None, default None
+        A ready :func:`slogan_changes` result for the same arguments (skips computing it).
+    n_examples : int, default 3
+        Newcomers and dropped formulations named per year (those of the most documents).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`TURNOVER`, one row per group and year with documents (zeros included):
+        ``year_docs`` documents of the group that year, ``n_used`` formulations used that year
+        (= ``n_first`` + ``n_new`` + ``n_continued``), ``n_dropped`` those last seen the
+        previous year, ``new_examples`` / ``dropped_examples`` the first of them. Sorted by
+        group, year.
+    """
+    if changes is None:
+        changes = slogan_changes(mentions, documents, by=by, kinds=kinds)
+    years = _group_years(_dated(documents, by))
+    counts = (changes.groupby(["group", "year", "change"]).size().unstack("change")
+              .reindex(columns=list(CHANGE_KINDS), fill_value=0))
+    counts.columns = [f"n_{c}" for c in counts.columns]
+    t = years.join(counts, on=["group", "year"])
+    for c in ("n_first", "n_new", "n_continued", "n_dropped"):
+        t[c] = t[c].fillna(0).astype("int64")
+    t["n_used"] = t["n_first"] + t["n_new"] + t["n_continued"]
+    for change, col in (("new", "new_examples"), ("dropped", "dropped_examples")):
+        sub = changes[changes["change"] == change]   # already sorted by share, descending
+        sub = sub.groupby(["group", "year"]).head(n_examples)
+        names = sub.assign(slogan=sub["slogan"].astype(object)).groupby(
+            ["group", "year"])["slogan"].agg("、".join)
+        t = t.join(names.rename(col), on=["group", "year"])
+        t[col] = t[col].fillna("").astype("string")
+    order = {g: i for i, g in enumerate(sorted(pd.unique(years["group"]),
+                                                key=lambda g: (g == MISSING_GROUP, g)))}
+    t = t.sort_values(["group", "year"], key=lambda c: c.map(order) if c.name == "group" else c,
+                      kind="stable")
+    t = t[TURNOVER].reset_index(drop=True)
+    t["group"] = t["group"].astype("string")
+    t["year"] = t["year"].astype("int64")
+    t["year_docs"] = t["year_docs"].astype("int64")
+    return t
+
+
 def slogan_overlap(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_id",
                    max_groups: int = 6, kinds: Iterable[str] | None = None,
                    n_examples: int = 3) -> pd.DataFrame:
@@ -1196,7 +1633,11 @@ def slogan_overlap(mentions: pd.DataFrame, documents: pd.DataFrame, *, by: str =
     compared = [g for g in order if g in set(per_group.index[:max_groups])]
     m = m[m["group"].isin(compared)]
     uses = m.groupby("slogan").size()
-    member = m.groupby("slogan")["group"].agg(lambda s: tuple(g for g in compared if g in set(s)))
+    pairs = m[["slogan", "group"]].drop_duplicates()
+    pairs = pairs.assign(_p=pairs["group"].map({g: i for i, g in enumerate(compared)}))
+    pairs = pairs.sort_values(["slogan", "_p"], kind="stable")
+    runs = _runs(pairs["slogan"], pairs["group"])
+    member = pd.Series([tuple(runs[s]) for s in uses.index], index=uses.index, dtype=object)
     t = pd.DataFrame({"groups": member, "uses": uses}).reset_index()
     t = t.sort_values(["uses", "slogan"], ascending=[False, True])
     agg = t.groupby("groups", sort=False).agg(
@@ -1276,29 +1717,91 @@ def noise_report(mentions: pd.DataFrame, *, n_examples: int = 5) -> pd.DataFrame
     Returns
     -------
     DataFrame
-        Columns ``rule, description, n, n_docs, examples`` for every rule of
-        :data:`NOISE_RULES` (``n`` = 0 when it rejected nothing), in rule order.
+        Columns :data:`NOISE` for every rule of :data:`NOISE_RULES` (``n`` = 0 when it
+        rejected nothing), in rule order; ``examples`` are the candidates of
+        :func:`noise_candidates` with the most rejected uses.
     """
     if "noise" in mentions.columns:
         rejected = mentions[mentions["noise"].notna()]
     else:
         rejected = mentions.iloc[:0]
-    rows = []
-    for rule, description in NOISE_RULES.items():
-        r = rejected[rejected["noise"] == rule]
-        examples = r["variant"].astype(str).value_counts().index[:n_examples].tolist()
-        rows.append({"rule": rule, "description": description, "n": len(r),
-                     "n_docs": int(r["doc_id"].nunique()),
-                     "examples": "、".join(examples)})
-    out = pd.DataFrame(rows)
-    out["n"] = out["n"].astype("int64")
-    out["n_docs"] = out["n_docs"].astype("int64")
+    per = noise_candidates(mentions)
+    n = rejected.groupby("noise").size()
+    n_docs = rejected.groupby("noise")["doc_id"].nunique()
+    examples = per.groupby("rule", sort=False)["candidate"].agg(
+        lambda c: "、".join(c.head(n_examples)))
+    rules = list(NOISE_RULES)
+    out = pd.DataFrame({
+        "rule": rules, "description": [NOISE_RULES[r] for r in rules],
+        "n": n.reindex(rules, fill_value=0).to_numpy(dtype="int64"),
+        "n_docs": n_docs.reindex(rules, fill_value=0).to_numpy(dtype="int64"),
+        "examples": examples.reindex(rules, fill_value="").to_numpy(dtype=object),
+    })
+    return out[NOISE]
+
+
+def noise_candidates(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Every candidate the noise rules rejected or demoted, with the line that overrules it.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        From :func:`extract_slogans` with ``keep_noise=True``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`NOISE_CANDIDATES`, one row per (rule, candidate as written): ``n``
+        rejected uses, ``n_docs`` documents, ``overrule`` the line of data/formulations.txt that
+        makes it a formulation (``+候选``; for ``excluded`` the ``!`` line to delete). Rules in
+        :data:`NOISE_RULES` order, then most rejected uses first.
+    """
+    if "noise" in mentions.columns:
+        rejected = mentions[mentions["noise"].notna()]
+    else:
+        rejected = mentions.iloc[:0]
+    if rejected.empty:
+        return empty_table(NOISE_CANDIDATES, {"n": "int64", "n_docs": "int64"})
+    g = rejected.groupby(["noise", "variant"], sort=False)
+    out = pd.DataFrame({"n": g.size(), "n_docs": g["doc_id"].nunique()}).reset_index()
+    out = out.rename(columns={"noise": "rule", "variant": "candidate"})
+    out["_r"] = out["rule"].map({r: i for i, r in enumerate(NOISE_RULES)})
+    out = out.sort_values(["_r", "n", "n_docs", "candidate"],
+                          ascending=[True, False, False, True], kind="stable")
+    cand = out["candidate"].astype(str)
+    out["overrule"] = np.where(out["rule"].eq("excluded"), "delete !" + cand, "+" + cand)
+    out = out[NOISE_CANDIDATES].reset_index(drop=True)
+    for c in ("n", "n_docs"):
+        out[c] = out[c].astype("int64")
+    for c in ("rule", "candidate", "overrule"):
+        out[c] = out[c].astype("string")
     return out
 
 
 # ============================================================================ tokenizer feedback
 
 _JIEBA_WHOLE = re.compile(f"^[{_HAN}]+$")
+
+
+def _most_used_whole(m: pd.DataFrame) -> dict[str, str]:
+    """Per slogan, the normalised form of its most used variant that is Chinese characters only.
+
+    Counted in one pass; a tie for the most uses among such variants is broken as
+    ``Series.value_counts`` orders them, the way this was first written.
+    """
+    if m.empty:
+        return {}
+    vc = m.groupby(["slogan", "variant"], sort=False).size().rename("n").reset_index()
+    forms = {v: normalise(v) for v in pd.unique(vc["variant"].astype(str))}
+    vc["form"] = vc["variant"].astype(str).map(forms)
+    vc = vc[vc["form"].map(lambda f: bool(_JIEBA_WHOLE.match(f)))]
+    vc = vc[vc["n"].eq(vc.groupby("slogan")["n"].transform("max"))]
+    ties = vc["slogan"].duplicated(keep=False)
+    out = dict(zip(vc.loc[~ties, "slogan"].astype(str), vc.loc[~ties, "form"]))
+    for slogan in pd.unique(vc.loc[ties, "slogan"]):
+        variants = m.loc[m["slogan"] == slogan, "variant"].astype(str).value_counts().index
+        out[str(slogan)] = next(normalise(v) for v in variants if _JIEBA_WHOLE.match(normalise(v)))
+    return out
 
 
 def lexicon_terms(documents: pd.DataFrame, *, min_docs: int = 1, min_chars: int = 3,
@@ -1340,19 +1843,17 @@ def lexicon_terms(documents: pd.DataFrame, *, min_docs: int = 1, min_chars: int 
     if m.empty:
         return ()
     n_docs = m.groupby("slogan")["doc_id"].nunique()
-    written = m.assign(v=m["variant"].astype(str)).groupby("slogan")["v"].agg(
-        lambda s: s.value_counts().index.tolist())
+    n_docs = n_docs[n_docs >= min_docs]
+    bare = {str(s): (str(s)[1:-1] if str(s).startswith("《") and str(s).endswith("》") else str(s))
+            for s in n_docs.index}
+    # variants by use, only for the slogans with punctuation inside (a few of them)
+    marked = {s for s, t in bare.items() if not _JIEBA_WHOLE.match(t)}
+    written = _most_used_whole(m[m["slogan"].isin(marked)])
     terms = set()
-    for slogan, n in n_docs.items():
-        if n < min_docs:
-            continue
-        term = str(slogan)
-        if term.startswith("《") and term.endswith("》"):
-            term = term[1:-1]
-        if not _JIEBA_WHOLE.match(term):
+    for slogan, term in bare.items():
+        if slogan in marked:
             # punctuation inside: the most used variant written without it, if any
-            term = next((normalise(v) for v in written[slogan]
-                         if _JIEBA_WHOLE.match(normalise(v))), "")
+            term = written.get(slogan, "")
         if _JIEBA_WHOLE.match(term) and min_chars <= len(term) <= max_chars:
             terms.add(term)
     # a term containing another one is left out, so the shorter is still counted inside it

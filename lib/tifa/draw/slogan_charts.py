@@ -2,8 +2,8 @@
 
 Like :mod:`tifa.draw.charts`, these functions compute no statistics: the tables already hold the
 counts (:func:`tifa.analyze.slogans.top_slogans`, :func:`~tifa.analyze.slogans.slogan_matrix`,
-:func:`~tifa.analyze.slogans.slogan_timeline`, :func:`~tifa.analyze.slogans.slogan_overlap`); a chart only lays
-them out. They share the frame of :mod:`tifa.draw.charts` (title, subtitle saying what was counted,
+:func:`~tifa.analyze.slogans.slogan_timeline`, :func:`~tifa.analyze.slogans.slogan_overlap`,
+:func:`~tifa.analyze.slogans.slogan_turnover`); a chart only lays them out. They share the frame of :mod:`tifa.draw.charts` (title, subtitle saying what was counted,
 source line, constrained layout, CJK font of :mod:`tifa.draw.style`) and its label helpers.
 """
 
@@ -23,8 +23,8 @@ from tifa.draw import style
 from tifa.draw.charts import (format_number, join_notes, require_columns, start_figure,
                               truncate_label)
 
-__all__ = ["slogan_bars", "slogan_heatmap", "slogan_timeline", "slogan_upset",
-           "STATUS_LABELS", "OTHER_COLOR"]
+__all__ = ["slogan_bars", "slogan_heatmap", "slogan_timeline", "slogan_upset", "slogan_turnover",
+           "STATUS_LABELS", "OTHER_COLOR", "CHANGE_LABELS", "CHANGE_COLORS"]
 
 #: Block headings of the statuses of :func:`tifa.analyze.slogans.slogan_summary`.
 STATUS_LABELS = {
@@ -37,6 +37,18 @@ STATUS_LABELS = {
 OTHER_COLOR = "#bdbdbd"
 
 _STATUS_ORDER = ("shared", "some", "own")
+
+#: Legend labels of the changes of :func:`tifa.analyze.slogans.slogan_changes`, as stacked.
+CHANGE_LABELS = {
+    "first": "首年已有",
+    "continued": "延续（以前年份用过）",
+    "new": "新出现（首次使用）",
+    "dropped": "不再出现（上一年后未再使用）",
+}
+
+#: Colours of the changes: carried-on formulations quiet, newcomers and dropped ones loud.
+CHANGE_COLORS = {"first": "#bdbdbd", "continued": "#4f6d7a", "new": "#2a9d8f",
+                 "dropped": "#d1495b"}
 
 
 def _palette(groups, colors: Mapping | None) -> dict:
@@ -72,7 +84,8 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
     label_chars : int, default 14
         Longest slogan label in Chinese characters; longer ones end in '…'.
     show_values : bool, default True
-        Write each slogan's total at the end of its bar.
+        Write each slogan's total at the end of its bar, and, when the table has ``n_docs`` and
+        ``n_docs_quoted``, the reports using it and the reports quoting it (``13 · 5份/引号2``).
     figsize : (float, float), optional
         Default: 10 inches wide, height growing with the number of slogans.
 
@@ -81,8 +94,9 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
     matplotlib.figure.Figure
     """
     require_columns(top, ["slogan", "status", "group", "count", "total", "rank"], "slogan_bars")
+    extra = [c for c in ("n_docs", "n_docs_quoted") if c in top.columns]
     slogans = (top.drop_duplicates("slogan").sort_values("rank", kind="stable")
-               [["slogan", "status", "total"]])
+               [["slogan", "status", "total", *extra]])
     blocks = [(s, slogans[slogans["status"] == s]) for s in _STATUS_ORDER]
     blocks = [(s, b) for s, b in blocks if len(b)]
     n_rows = len(slogans)
@@ -119,10 +133,13 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
         ax.tick_params(axis="y", length=0)
         ax.set_title(STATUS_LABELS.get(status, status), fontsize=12, color="#333333", loc="left")
         if show_values:
-            for yi, total in zip(y, block["total"]):
-                ax.text(total + xmax * 0.01, yi, format_number(total), va="center", ha="left",
+            for yi, row in zip(y, block.itertuples()):
+                text = format_number(row.total)
+                if len(extra) == 2:
+                    text += f" · {format_number(row.n_docs)}份/引号{format_number(row.n_docs_quoted)}"
+                ax.text(row.total + xmax * 0.01, yi, text, va="center", ha="left",
                         fontsize=9, color=style.MUTED)
-        ax.set_xlim(0, xmax * (1.1 if show_values else 1.02))
+        ax.set_xlim(0, xmax * ((1.3 if len(extra) == 2 else 1.1) if show_values else 1.02))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[-1].set_xlabel("使用次数（各组分段）", color=style.MUTED)
     handles = [Patch(color=palette.get(g, OTHER_COLOR), label=truncate_label(g, 24)) for g in groups]
@@ -391,3 +408,121 @@ def slogan_upset(overlap: pd.DataFrame, *, title: str = "各组提法的交集",
     for spine in dot_ax.spines.values():
         spine.set_visible(False)
     return fig
+
+
+def slogan_turnover(turnover: pd.DataFrame, *, title: str = "提法的新旧更替",
+                    subtitle: str | None = None, source: str | None = None,
+                    max_groups: int = 6, ncols: int = 3, show_values: bool = True,
+                    label_chars: int = 12, figsize: tuple[float, float] | None = None) -> Figure:
+    """New, continued and dropped formulations per year, one panel per group.
+
+    Above the zero line each year's formulations stack as carried on from earlier years and
+    new that year (the group's first year: all as "first"); below it, the formulations last
+    seen the year before. With fewer than two years in every group the figure says so instead.
+
+    Parameters
+    ----------
+    turnover : pandas.DataFrame
+        From :func:`tifa.analyze.slogans.slogan_turnover`: ``group, year, n_first, n_new,
+        n_continued, n_dropped`` (groups drawn in the table's order).
+    title : str, default "提法的新旧更替"
+        Figure title.
+    subtitle : str, optional
+        What was counted. Default none.
+    source : str, optional
+        Source line. Default none.
+    max_groups : int, default 6
+        Panels drawn (the table's first groups that span two years or more); the subtitle says
+        how many were left out.
+    ncols : int, default 3
+        Panels per row.
+    show_values : bool, default True
+        Write each segment's number in it (segments too small for a number stay blank).
+    label_chars : int, default 12
+        Longest panel title in Chinese characters.
+    figsize : (float, float), optional
+        Default grows with the number of panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cols = ["group", "year", "n_first", "n_new", "n_continued", "n_dropped"]
+    require_columns(turnover, cols, "slogan_turnover")
+    spans = turnover.groupby("group", sort=False)["year"].nunique()
+    groups = [g for g in dict.fromkeys(turnover["group"]) if spans.get(g, 0) >= 2]
+    if not groups:
+        years = sorted(pd.unique(turnover["year"].dropna()))
+        if not years:
+            msg = "语料中的报告没有年份信息，无法比较各年的提法。"
+        else:
+            msg = (f"语料{'只涵盖一个年份（' + str(int(years[0])) + ' 年）' if len(years) == 1 else '中每组只涵盖一个年份'}，"
+                   "无法比较提法的新旧更替；加入其他年份的报告后再看此图。")
+        return start_figure(width=10.0, body_height=2.4, title=title, subtitle=subtitle,
+                            source=source, figsize=figsize, empty=msg)
+    if len(groups) > max_groups:
+        subtitle = join_notes(subtitle, f"仅显示前 {max_groups} 组（共 {len(groups)} 组跨年份）")
+        groups = groups[:max_groups]
+    n = len(groups)
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    n_years = int(turnover[turnover["group"].isin(groups)].groupby("group")["year"].nunique().max())
+    width = min(16.0, max(7.5, ncols * (1.2 + 0.75 * n_years)))
+    fig = start_figure(width=width, body_height=2.9 * nrows + 1.0, title=title,
+                       subtitle=subtitle, source=source, figsize=figsize)
+    # a thin first row holds the legend, clear of the title above and the source line below
+    grid = fig.add_gridspec(nrows + 1, ncols, height_ratios=[0.16] + [1.0] * nrows)
+    key_ax = fig.add_subplot(grid[0, :])
+    key_ax.axis("off")
+    axes = [fig.add_subplot(grid[1 + i // ncols, i % ncols]) for i in range(nrows * ncols)]
+    for ax in axes[1:]:
+        ax.sharey(axes[0])
+    t = turnover[turnover["group"].isin(groups)]
+    top = float((t["n_first"] + t["n_continued"] + t["n_new"]).max()) or 1.0
+    bottom = float(t["n_dropped"].max())
+    for ax, g in zip(axes, groups):
+        sub = t[t["group"] == g].sort_values("year")
+        x = np.arange(len(sub))
+        base = np.zeros(len(sub))
+        for change in ("first", "continued", "new"):
+            vals = sub[f"n_{change}"].to_numpy(dtype=float)
+            ax.bar(x, vals, bottom=base, width=0.66, color=CHANGE_COLORS[change],
+                   edgecolor="white", linewidth=0.6, label=CHANGE_LABELS[change])
+            if show_values:
+                _segment_values(ax, x, base, vals, top + bottom, color="white")
+            base += vals
+        drop = sub["n_dropped"].to_numpy(dtype=float)
+        ax.bar(x, -drop, width=0.66, color=CHANGE_COLORS["dropped"], edgecolor="white",
+               linewidth=0.6, label=CHANGE_LABELS["dropped"])
+        if show_values:
+            _segment_values(ax, x, -drop, drop, top + bottom, color="white")
+        ax.axhline(0, color="#333333", linewidth=0.9)
+        ax.set_xticks(x, labels=[str(int(y)) for y in sub["year"]])
+        ax.tick_params(axis="x", length=0)
+        ax.grid(axis="x", visible=False)
+        ax.set_title(truncate_label(g, 2 * label_chars), fontsize=11.5, color="#222222")
+        ax.set_ylim(-bottom * 1.12 if bottom else -0.5, top * 1.08)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(lambda v, _pos: format_number(abs(v)))
+    for i in range(0, n, ncols):
+        axes[i].set_ylabel("提法数", fontsize=9.5, color=style.MUTED)
+    for i, ax in enumerate(axes):
+        if i % ncols:
+            ax.tick_params(axis="y", labelleft=False)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    present = [c for c in ("first", "continued", "new", "dropped")
+               if c == "dropped" or t[f"n_{c}"].sum() > 0]
+    handles = [Patch(color=CHANGE_COLORS[c], label=CHANGE_LABELS[c]) for c in present]
+    key_ax.legend(handles=handles, loc="center left", bbox_to_anchor=(0.0, 0.5),
+                  ncols=len(handles), frameon=False, fontsize=10, handlelength=1.2,
+                  columnspacing=1.2, borderaxespad=0.0)
+    return fig
+
+
+def _segment_values(ax, x, base, vals, span: float, *, color: str) -> None:
+    """Write each bar segment's value in its middle when the segment is tall enough."""
+    for xi, b, v in zip(x, base, vals):
+        if v > 0 and v >= 0.07 * span:
+            ax.text(xi, b + v / 2, format_number(v), ha="center", va="center", fontsize=9,
+                    color=color)

@@ -849,6 +849,37 @@ def slogan_timeline(timeline: pd.DataFrame) -> str:
             f"（{number(wide.loc[s, years[0]])} 次 → {number(wide.loc[s, years[-1]])} 次）")
 
 
+def slogan_turnover(turnover: pd.DataFrame) -> str:
+    """Caption of the turnover chart: the year with the most new formulations, and the last year.
+
+    Parameters
+    ----------
+    turnover : pandas.DataFrame
+        ``tables/slogan_turnover.csv`` (``group, year, n_new, n_continued, n_dropped``,
+        ``new_examples`` …); the first group of the table is described.
+
+    Returns
+    -------
+    str
+        E.g. ``全部：2024 年新出现的提法最多（58 个，如“十四五”“中国式现代化”）；2026 年 33 个延续、
+        14 个新出现、52 个上一年后不再出现``.
+    """
+    _require(turnover, ["group", "year", "n_new", "n_continued", "n_dropped"], "slogan_turnover")
+    t = turnover[turnover["group"] == turnover["group"].iloc[0]] if len(turnover) else turnover
+    if t["year"].nunique() < 2:
+        return "只有一个年份的报告，无法比较提法的新旧更替"
+    t = t.sort_values("year", kind="stable")
+    later = t.iloc[1:]
+    top = later.sort_values("n_new", ascending=False, kind="stable").iloc[0]
+    text = f"{t['group'].iloc[0]}：{int(top['year'])} 年新出现的提法最多（{number(top['n_new'])} 个"
+    examples = str(top.get("new_examples", "") or "")
+    if examples and examples != "<NA>":
+        text += "，如" + "".join(quote(x) for x in examples.split("、")[:2])
+    last = t.iloc[-1]
+    return (text + f"）{SEP}{int(last['year'])} 年 {number(last['n_continued'])} 个延续、"
+            f"{number(last['n_new'])} 个新出现、{number(last['n_dropped'])} 个上一年后不再出现")
+
+
 def cited(summary: pd.DataFrame) -> str:
     """Caption of the cited-documents chart: the most cited title and how widely it is cited.
 

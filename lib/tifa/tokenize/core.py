@@ -55,12 +55,20 @@ from tifa.tokenize.lexicon import Lexicon
 __all__ = [
     "TOKENIZER_VERSION", "REQUIRED_UNITS", "TABLE_SCHEMA", "JiebaFallbackWarning",
     "split_documents", "jieba_version", "use_fast_path", "tokenizer_for",
-    "cut_texts", "cut_document", "tokens_frame", "flag_tokens", "filter_tokens",
-    "attach_counts",
+    "cut_texts", "cut_document", "split_glued", "tokens_frame", "flag_tokens", "filter_tokens",
+    "attach_counts", "GLUE_FUNCTION_WORDS", "GLUE_ADMINISTRATIVE",
 ]
 
 #: Bump when the rules of this package change what a cached entry holds (dropping, tagging ...).
-TOKENIZER_VERSION = "1"
+#: 2: function words glued to an administrative character are split (:func:`split_glued`).
+TOKENIZER_VERSION = "2"
+
+#: Function words (particles, prepositions, conjunctions) that jieba's HMM glues to the next
+#: character when neither forms a dictionary word with its neighbours.
+GLUE_FUNCTION_WORDS = frozenset("了的着过对经在和与及向从由给为于将把被")
+#: Administrative-level and organ characters such a function word gets glued to
+#: (实现了市外事办 -> 实现/了市/外事办; 对区、市、县 -> 对区/市/县; 全部经局党组会议 -> 经局).
+GLUE_ADMINISTRATIVE = frozenset("市区县省州镇乡村局委厅")
 
 #: Units columns :func:`tifa.tokenize.tokenize` needs.
 REQUIRED_UNITS = ["doc_id", "section_id", "para_id", "sent_id", "text"]
@@ -230,6 +238,40 @@ def tokenizer_for(lexicon: Lexicon, *, fast: bool | None = None):
     return tok
 
 
+def split_glued(posseg, pairs):
+    """jieba's (word, tag) pairs with glued function words split off.
+
+    jieba's HMM joins two characters that its dictionary does not join into one word; a
+    function word (:data:`GLUE_FUNCTION_WORDS`) before an administrative character
+    (:data:`GLUE_ADMINISTRATIVE`) then comes out as one token (了市, 对区, 经局) that is no word
+    at all and reaches keyword lists. Such a two-character token, when it is not a dictionary
+    word (地区, 各市 are), is given back as its two characters, tagged as jieba tags single
+    characters. Every other pair is unchanged.
+
+    Parameters
+    ----------
+    posseg : jieba.posseg.POSTokenizer
+        The tokenizer that cut the pairs (its dictionary and single-character tags).
+    pairs : iterable of (str, str)
+        ``(word, tag)`` as cut.
+
+    Returns
+    -------
+    list of (str, str)
+    """
+    freq = posseg.tokenizer.FREQ
+    out = []
+    for w, flag in pairs:
+        if (len(w) == 2 and w[0] in GLUE_FUNCTION_WORDS and w[1] in GLUE_ADMINISTRATIVE
+                and not freq.get(w)):
+            tags = posseg.word_tag_tab
+            out.append((w[0], tags.get(w[0], "x")))
+            out.append((w[1], tags.get(w[1], "x")))
+        else:
+            out.append((w, flag))
+    return out
+
+
 def _cut_block(posseg, block: str, fast=None, han=None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The kept (token, pos) of one block, as two tuples."""
     words: list[str] = []
@@ -239,7 +281,7 @@ def _cut_block(posseg, block: str, fast=None, han=None) -> tuple[tuple[str, ...]
         pairs = fast.cut(block)
     else:
         pairs = ((p.word, p.flag) for p in posseg.cut(block, HMM=True))
-    for w, flag in pairs:
+    for w, flag in split_glued(posseg, pairs):
         keep = keep_memo.get(w)
         if keep is None:
             if len(keep_memo) > 2_000_000:
