@@ -26,7 +26,10 @@ How it works
    and at least √(number of documents)) is a template — an opening formula, a slogan sentence,
    a passage every department copied from one circular. Templates are reported once, in the
    ``repeated`` table, and are never evidence that two documents share a passage. The bound
-   also keeps the work linear: a family below it pairs fewer than n/2 documents.
+   also keeps the work linear: a family below it pairs fewer than n/2 documents. In a corpus
+   of two or three reports nothing is frequent, so a family with a sentence matching the
+   genre's formula list (``data/reuse_formulas.txt``: 现在，我代表…人民政府向大会报告工作, the
+   sentence naming the year, the closing call 让我们…) is a template too.
 5. **Candidate pairs.** Two documents that share sentences of at least ``min_sentences``
    (non-template) families.
 6. **Passages.** In each candidate pair the shared sentences are chained in reading order: the
@@ -61,14 +64,18 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
+from tifa import paths
 from tifa.analyze.groups import group_of
 from tifa.analyze.measures import empty_table
+from tifa.ingest.units import split_sentences
 
-__all__ = ["normalize", "find_reuse", "reuse_matrix", "passage_diff", "pair_passages",
+__all__ = ["normalize", "load_formulas", "FORMULAS_FILE", "find_reuse", "reuse_matrix", "passage_diff", "pair_passages",
            "default_template_docs", "Reuse", "PAIRS", "PASSAGES", "REPEATED", "MATRIX", "DIFF"]
 
 #: Columns of :attr:`Reuse.pairs`: one row per pair of documents sharing at least one passage.
@@ -110,11 +117,14 @@ PASSAGES = ["doc_a", "doc_b", "label_a", "label_b", "group_a", "group_b", "passa
 #: n_uses     sentences of the family (a document may repeat one)
 #: n_variants distinct wordings
 #: chars      characters of ``text``
-#: template   n_docs >= template_docs: reported here once, never as a pair's shared passage
+#: template   n_docs >= template_docs, or a formula: reported here once, never as a pair's
+#:            shared passage
+#: formula    one of its sentences matches a pattern of the formula list
+#:            (``data/reuse_formulas.txt``, :func:`load_formulas`)
 #: total_docs documents of the corpus
 #: examples   labels of up to five documents using it, joined by "、"
 REPEATED = ["family", "text", "n_docs", "n_groups", "n_uses", "n_variants", "chars",
-            "template", "total_docs", "examples"]
+            "template", "formula", "total_docs", "examples"]
 
 #: Columns of :func:`reuse_matrix`: how much of each group's text it shares with each group.
 #:
@@ -133,6 +143,9 @@ MATRIX = ["group", "other", "pairs", "shared_chars", "n_docs", "n_chars", "share
 #: op        equal | replace | delete (only in text_a) | insert (only in text_b)
 #: text_a, text_b   the stretch on each side ("" where it is missing)
 DIFF = ["doc_a", "doc_b", "passage", "segment", "op", "text_a", "text_b"]
+
+#: The genre's formula sentences (``data/reuse_formulas.txt``), read by :func:`load_formulas`.
+FORMULAS_FILE = "reuse_formulas.txt"
 
 _NUMBER = re.compile(r"\d+(?:[.．]\d+)?")
 #: A sentence ends in sentence punctuation (closing quotes and brackets may follow); title,
@@ -199,6 +212,46 @@ def normalize(text: str) -> str:
     t = _NUMBER.sub("0", t)
     t = _PARTICLES.sub("", t)
     return _NON_WORD.sub("", t)
+
+
+def load_formulas(path=None) -> tuple[str, ...]:
+    """The patterns of the genre's formula sentences (``data/reuse_formulas.txt``).
+
+    Parameters
+    ----------
+    path : str, Path or None, default None
+        The file: one regular expression a line, searched in a sentence's key
+        (:func:`normalize`); ``#`` lines and blank lines are comments. None reads
+        :data:`FORMULAS_FILE` from the data folder (:func:`tifa.paths.data_file`); a missing
+        default file gives no patterns.
+
+    Returns
+    -------
+    tuple of str
+        The patterns, in file order.
+
+    Raises
+    ------
+    ValueError
+        When a line is not a valid regular expression (the message names the line).
+    """
+    file = Path(path) if path is not None else paths.data_file(FORMULAS_FILE)
+    if not file.is_file():
+        if path is not None:
+            raise FileNotFoundError(f"no formula list at {file}")
+        return ()
+    patterns = []
+    for number, line in enumerate(file.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            re.compile(line)
+        except re.error as err:
+            raise ValueError(f"{file}, line {number}: {line!r} is not a valid regular "
+                             f"expression ({err})") from None
+        patterns.append(line)
+    return tuple(patterns)
 
 
 def default_template_docs(n_docs: int) -> int:
@@ -380,7 +433,7 @@ def find_reuse(units: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_i
                min_sentences: int = 2, min_chars: int = 40, min_similarity: float = 0.6,
                max_gap: int = 1, min_sentence_chars: int = 10,
                min_sentence_similarity: float = 0.8, template_docs: int | None = None,
-               min_repeat_docs: int = 3, threshold: float = 0.5, num_perm: int = 64,
+               formulas: Iterable[str] | None = None, min_repeat_docs: int = 3, threshold: float = 0.5, num_perm: int = 64,
                body_only: bool = True, seed: int = 1) -> Reuse:
     """Passages that documents share verbatim or nearly, found at scale and aligned exactly.
 
@@ -414,6 +467,12 @@ def find_reuse(units: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_i
     template_docs : int or None, default None
         A family of near-identical sentences found in this many documents or more is a
         template; None: :func:`default_template_docs` (``max(5, ceil(√n_docs))``).
+    formulas : iterable of str or None, default None
+        Regular expressions of the genre's formula sentences, searched in a sentence's key
+        (:func:`normalize`); a family with a matching sentence is a template whatever its
+        frequency, so that two reports of one genre are not paired on their opening formula
+        and closing call. None: :func:`load_formulas` (``data/reuse_formulas.txt``); ``()``:
+        none.
     min_repeat_docs : int, default 3
         Families found in at least this many documents are listed in ``repeated``.
     threshold : float, default 0.5
@@ -468,14 +527,19 @@ def find_reuse(units: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_i
     sent["family"] = family_of_key[key_codes] if len(sent) else np.array([], dtype=np.int64)
     sent["doc"] = doc_codes
     fam_docs = sent.drop_duplicates(["family", "doc"]).groupby("family").size()
-    templates = fam_docs.index[fam_docs >= template_docs]
-    params.update(keys=len(key_values), families=int(len(fam_docs)), templates=int(len(templates)))
+    patterns = tuple(load_formulas() if formulas is None else formulas)
+    formula_fams = pd.Index(np.unique(family_of_key[_matches(list(key_values), patterns)]))
+    is_template = (fam_docs >= template_docs) | fam_docs.index.isin(formula_fams)
+    params.update(keys=len(key_values), families=int(len(fam_docs)),
+                  templates=int(is_template.sum()), formulas=len(patterns),
+                  formula_families=int(len(formula_fams)))
 
     repeated = _repeated(sent, fam_docs, groups, labels, template_docs=template_docs,
-                         min_repeat_docs=min_repeat_docs, total_docs=n_docs)
+                         formula_families=formula_fams, min_repeat_docs=min_repeat_docs,
+                         total_docs=n_docs)
 
     # occurrences of the non-template families found in two documents or more
-    shared_fams = fam_docs.index[(fam_docs >= 2) & (fam_docs < template_docs)]
+    shared_fams = fam_docs.index[(fam_docs >= 2) & ~is_template]
     sent["kc"] = key_codes
     occ = sent.loc[sent["family"].isin(shared_fams), ["family", "doc", "k", "kc"]]
     m = occ.merge(occ, on="family", suffixes=("_a", "_b"))
@@ -558,13 +622,24 @@ def _pairs_table(passages: pd.DataFrame, n_chars: pd.Series) -> pd.DataFrame:
     return p[PAIRS]
 
 
+def _matches(keys: list[str], patterns: tuple[str, ...]) -> np.ndarray:
+    """Which keys one of the formula patterns is found in."""
+    if not patterns or not keys:
+        return np.zeros(len(keys), dtype=bool)
+    combined = re.compile("|".join(f"(?:{p})" for p in patterns))
+    return np.fromiter((combined.search(k) is not None for k in keys), dtype=bool,
+                       count=len(keys))
+
+
 def _repeated(sent: pd.DataFrame, fam_docs: pd.Series, groups: pd.Series, labels: pd.Series, *,
-              template_docs: int, min_repeat_docs: int, total_docs: int) -> pd.DataFrame:
+              template_docs: int, formula_families: pd.Index, min_repeat_docs: int,
+              total_docs: int) -> pd.DataFrame:
     fams = fam_docs.index[fam_docs >= min_repeat_docs]
     if len(fams) == 0:
         return empty_table(REPEATED, {"family": _INT, "n_docs": _INT, "n_groups": _INT,
                                       "n_uses": _INT, "n_variants": _INT, "chars": _INT,
-                                      "template": "bool", "total_docs": _INT},
+                                      "template": "bool", "formula": "bool",
+                                      "total_docs": _INT},
                            default="string")
     s = sent.loc[sent["family"].isin(fams), ["family", "doc_id", "text"]].copy()
     s["group"] = s["doc_id"].map(groups)
@@ -579,7 +654,8 @@ def _repeated(sent: pd.DataFrame, fam_docs: pd.Series, groups: pd.Series, labels
     })
     out["text"] = wording.reindex(out.index)
     out["chars"] = out["text"].str.len()
-    out["template"] = out["n_docs"] >= template_docs
+    out["formula"] = out.index.isin(formula_families)
+    out["template"] = (out["n_docs"] >= template_docs) | out["formula"]
     out["total_docs"] = total_docs
     first = s.drop_duplicates(["family", "doc_id"]).groupby("family", sort=False).head(5)
     first_docs = (first["doc_id"].map(labels).fillna(first["doc_id"]).astype(str)
@@ -591,6 +667,7 @@ def _repeated(sent: pd.DataFrame, fam_docs: pd.Series, groups: pd.Series, labels
     for c in ("family", "n_docs", "n_groups", "n_uses", "n_variants", "chars", "total_docs"):
         out[c] = out[c].astype(_INT)
     out["template"] = out["template"].astype(bool)
+    out["formula"] = out["formula"].astype(bool)
     for c in ("text", "examples"):
         out[c] = out[c].astype("string")
     return out[REPEATED]
@@ -693,6 +770,64 @@ def pair_passages(reuse: Reuse | pd.DataFrame, doc_a: str | None = None,
     return passages[sel].reset_index(drop=True)
 
 
+def _sentence_pieces(text: str) -> list[str]:
+    """The text cut at the start of each sentence; the pieces join back to the text."""
+    starts = [off for off, _ in split_sentences(text)]
+    cuts = sorted(set([0] + starts[1:])) + [len(text)]
+    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _pair_sentences(sa: list[str], sb: list[str], *, floor: float = 0.5) -> list[tuple]:
+    """Sentences of two passages aligned in order (most total similarity; pairs below
+    ``floor`` never match): ``(i, j)`` with None on the side a sentence is missing from."""
+    ka, kb = [normalize(x) for x in sa], [normalize(x) for x in sb]
+    sim = np.zeros((len(sa), len(sb)))
+    for i, a in enumerate(ka):
+        for j, b in enumerate(kb):
+            r = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() if a and b else 0.0
+            sim[i, j] = r if r >= floor else -np.inf
+    best = np.zeros((len(sa) + 1, len(sb) + 1))
+    for i in range(len(sa) - 1, -1, -1):
+        for j in range(len(sb) - 1, -1, -1):
+            best[i, j] = max(best[i + 1, j], best[i, j + 1], sim[i, j] + best[i + 1, j + 1])
+    out, i, j = [], 0, 0
+    while i < len(sa) or j < len(sb):
+        if i < len(sa) and j < len(sb) and np.isfinite(sim[i, j]) and \
+                best[i, j] == sim[i, j] + best[i + 1, j + 1]:
+            out.append((i, j))
+            i, j = i + 1, j + 1
+        elif i < len(sa) and (j == len(sb) or best[i, j] == best[i + 1, j]):
+            out.append((i, None))
+            i += 1
+        else:
+            out.append((None, j))
+            j += 1
+    return out
+
+
+def _diff_texts(text_a: str, text_b: str) -> list[tuple[str, str, str]]:
+    """``(op, a, b)`` stretches: sentences aligned first, then each pair piece by piece."""
+    sa, sb = _sentence_pieces(text_a), _sentence_pieces(text_b)
+    out: list[tuple[str, str, str]] = []
+    for i, j in _pair_sentences(sa, sb):
+        if j is None:
+            out.append(("delete", sa[i], ""))
+        elif i is None:
+            out.append(("insert", "", sb[j]))
+        else:
+            a, b = _PIECE.findall(sa[i]), _PIECE.findall(sb[j])
+            for op, a0, a1, b0, b1 in difflib.SequenceMatcher(None, a, b,
+                                                              autojunk=False).get_opcodes():
+                out.append((op, "".join(a[a0:a1]), "".join(b[b0:b1])))
+    merged: list[tuple[str, str, str]] = []  # neighbours of one kind become one stretch
+    for op, a, b in out:
+        if merged and merged[-1][0] == op:
+            merged[-1] = (op, merged[-1][1] + a, merged[-1][2] + b)
+        else:
+            merged.append((op, a, b))
+    return merged
+
+
 def passage_diff(passages: pd.DataFrame) -> pd.DataFrame:
     """The differences inside shared passages, stretch by stretch, for side-by-side display.
 
@@ -706,17 +841,17 @@ def passage_diff(passages: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         :data:`DIFF`: for each passage, its stretches in reading order — ``equal`` in both,
         ``replace`` (a number changed), ``delete`` (only in ``text_a``: a dropped sentence, a
-        removed 的) or ``insert`` (only in ``text_b``). The alignment (difflib) is that of
-        ``shared_chars``, except that a number (``1.8``, ``55%``) is one piece, so a changed
-        number is replaced whole instead of digit by digit.
+        removed 的) or ``insert`` (only in ``text_b``). The sentences of the two sides are
+        aligned first (in order, by the similarity of their keys), so a dropped sentence is
+        one ``delete``; then each pair of aligned sentences is compared piece by piece
+        (difflib), a number (``1.8``, ``55%``) being one piece, so a changed number is
+        replaced whole, not digit by digit. The stretches of each side join back to its text.
     """
     rows = []
     for p in passages.itertuples(index=False):
-        a, b = _PIECE.findall(str(p.text_a)), _PIECE.findall(str(p.text_b))
-        ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-        for i, (op, a0, a1, b0, b1) in enumerate(ops):
-            rows.append((str(p.doc_a), str(p.doc_b), int(p.passage), i, op,
-                         "".join(a[a0:a1]), "".join(b[b0:b1])))
+        segments = _diff_texts(str(p.text_a), str(p.text_b))
+        rows += [(str(p.doc_a), str(p.doc_b), int(p.passage), i, op, a, b)
+                 for i, (op, a, b) in enumerate(segments)]
     if not rows:
         return empty_table(DIFF, {"passage": _INT, "segment": _INT}, default="string")
     out = pd.DataFrame(rows, columns=DIFF)

@@ -145,7 +145,8 @@ def reuse_matrix(matrix: pd.DataFrame, *, value: str = "share", max_groups: int 
                      loc="left", fontsize=10, color=style.MUTED, pad=6)
     bar.outline.set_visible(False)
     if percent:
-        bar.ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        digits = 0 if vmax >= 0.1 else 1  # 0–3 % needs a decimal to tell the ticks apart
+        bar.ax.yaxis.set_major_formatter(lambda v, _: f"{v:.{digits}%}")
     return fig
 
 
@@ -223,7 +224,8 @@ def top_pairs(pairs: pd.DataFrame, *, n: int = 15, colors: Mapping | None = None
     ax.set_yticks(y, labels=labels)
     ax.set_ylim(y.max() + 0.6, -0.6)
     ax.set_xlim(0, top * 1.22)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    digits = 0 if top >= 0.1 else 1
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.{digits}%}")
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel("该报告文字中共同段落所占比例", color=style.MUTED)
