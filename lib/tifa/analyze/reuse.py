@@ -496,11 +496,9 @@ def find_reuse(units: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_i
         raise ValueError(f"max_gap must be 0 or more, got {max_gap}")
     docs = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id")
     groups = group_of(docs, by)
-    labels = (docs.set_index("doc_id")["label"].astype("string").fillna(
-        pd.Series(docs["doc_id"].to_numpy(), index=docs["doc_id"].to_numpy()))
-        if "label" in docs.columns else pd.Series(docs["doc_id"].to_numpy(),
-                                                  index=docs["doc_id"].to_numpy()))
-    labels = labels.astype(str)
+    labels = pd.Series(docs["doc_id"].to_numpy(), index=docs["doc_id"].to_numpy())
+    if "label" in docs.columns:
+        labels = docs.set_index("doc_id")["label"].astype("string").fillna(labels).astype(str)
     texts = docs.set_index("doc_id")["text"]
     n_chars = (pd.to_numeric(docs.set_index("doc_id")["n_chars"], errors="coerce")
                if "n_chars" in docs.columns else texts.astype("string").str.len())
@@ -519,9 +517,8 @@ def find_reuse(units: pd.DataFrame, documents: pd.DataFrame, *, by: str = "doc_i
 
     key_codes, key_values = pd.factorize(sent["key"])
     doc_codes, doc_values = pd.factorize(sent["doc_id"])
-    # documents per key: distinct (key, doc) pairs counted by key
-    kd = np.unique(key_codes.astype(np.int64) * max(1, len(doc_values)) + doc_codes)
-    key_docs = np.bincount(kd // max(1, len(doc_values)), minlength=len(key_values))
+    key_docs = (pd.DataFrame({"key": key_codes, "doc": doc_codes}).drop_duplicates()
+                .groupby("key").size().reindex(range(len(key_values)), fill_value=0).to_numpy())
     family_of_key = _families(list(key_values), key_docs, threshold=threshold,
                               num_perm=num_perm, seed=seed)
     sent["family"] = family_of_key[key_codes] if len(sent) else np.array([], dtype=np.int64)

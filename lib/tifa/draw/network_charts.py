@@ -16,35 +16,10 @@ from matplotlib.lines import Line2D
 from tifa.draw import style
 from tifa.draw.charts import require_columns, start_figure, truncate_label
 
-__all__ = ["cooccurrence_network", "community_colors", "BETWEEN_COLOR"]
+__all__ = ["cooccurrence_network", "BETWEEN_COLOR"]
 
 #: Colour of an edge whose ends lie in different communities.
 BETWEEN_COLOR = "#bbbbbb"
-
-
-def community_colors(communities) -> dict:
-    """A colour per community, in the order given: the house palette without its grey (grey
-    is for edges between communities), then evenly spaced ``turbo`` colours for more.
-
-    Parameters
-    ----------
-    communities : sequence
-        Community numbers, largest community first.
-
-    Returns
-    -------
-    dict
-        ``{community: "#rrggbb"}``.
-    """
-    keys = list(dict.fromkeys(communities))
-    colors = [c for c in style.PALETTE if c != "#7a7a7a"]
-    if len(keys) <= len(colors):
-        return dict(zip(keys, colors))
-    import matplotlib
-    from matplotlib.colors import to_hex
-
-    cmap = matplotlib.colormaps["turbo"]
-    return {k: to_hex(cmap(0.05 + 0.9 * i / (len(keys) - 1))) for i, k in enumerate(keys)}
 
 
 def _scaled(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -152,7 +127,7 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, measure: s
         graph.add_edge(a, b, weight=float(w))
     pos = _layout(graph, seed=seed)
     communities = sorted(pd.unique(nodes["community"].astype(int)))
-    palette = community_colors(communities)
+    palette = style.group_colors(communities)  # community 1 (the largest) gets the first colour
     community = dict(zip(terms, nodes["community"].astype(int)))
 
     ax = fig.add_subplot()

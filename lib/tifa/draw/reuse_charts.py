@@ -23,7 +23,6 @@ from typing import Mapping
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -47,11 +46,6 @@ def _percent(v: float) -> str:
     if not np.isfinite(v):
         return ""
     return f"{v:.0%}" if v >= 0.01 or v == 0 else "<1%"
-
-
-def _ink(color) -> str:
-    r, g, b = to_rgb(color)
-    return "#111111" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
 
 
 # ---------------------------------------------------------------------------- matrix
@@ -139,7 +133,7 @@ def reuse_matrix(matrix: pd.DataFrame, *, value: str = "share", max_groups: int 
                     continue
                 text = _percent(v) if percent else f"{v:,.0f}"
                 ax.text(j, i, text, ha="center", va="center", fontsize=9 if n > 10 else 10,
-                        color=_ink(cm(v / vmax)))
+                        color="white" if v > 0.55 * vmax else "#222222")
     bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
     bar.ax.set_title(wrap_label("行组文字中与列组共有的比例" if percent else value, 8),
                      loc="left", fontsize=10, color=style.MUTED, pad=6)
