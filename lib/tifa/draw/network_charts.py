@@ -52,7 +52,7 @@ def _layout(graph, *, seed: int, aspect: float = 1.7) -> dict:
         xy = np.array([local[t] for t in nodes], dtype=float)
         xy -= xy.mean(axis=0)
         extent = float(np.abs(xy).max()) or 1.0
-        xy = xy / extent * np.sqrt(len(nodes)) * 0.5
+        xy = xy / extent * len(nodes) ** 0.65 * 0.45
         placed.append((nodes, xy))
     total = sum((np.ptp(xy[:, 0]) + 1.2) * (np.ptp(xy[:, 1]) + 1.2) for _, xy in placed)
     row_width = max(np.sqrt(total * aspect), max(np.ptp(xy[:, 0]) + 1.2 for _, xy in placed))
@@ -154,7 +154,7 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, measure: s
             "n_units", ascending=False, kind="stable")["term"].astype(str).head(3).tolist()
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=8,
                               markerfacecolor=palette[c], markeredgecolor="white",
-                              label="、".join(truncate_label(m, 8) for m in members)))
+                              label="、".join(truncate_label(m, 12) for m in members)))
     if handles:
         more = len(communities) - len(handles)
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
