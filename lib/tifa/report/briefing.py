@@ -56,16 +56,18 @@ SECTIONS = {
     "03": ("主题", "按主题词表给每句话编码后，各组在各个主题上的着墨。"),
     "04": ("反复出现的提法", "各报告中的官方提法：各组共有的、一组独有的，以及引用的文件。"),
     "05": ("简报", "交互探索与简报。"),
+    "06": ("共同段落", "两份报告逐字或近乎逐字共有的段落（数字改动、删去一句也能找到），各组之间共有文字的比例，以及许多报告都写的模板句。"),
 }
 
 #: Tables whose notebook is known (for the order of the sheets in tables.xlsx).
 TABLE_SECTIONS = {
     "documents": "00", "ingest_report": "00", "sections": "00", "top_tokens": "00",
     "keywords": "01", "bigrams": "01", "trigrams": "01", "collocations": "01", "kwic": "01",
-    "overuse": "01", "shared_terms": "01",
+    "overuse": "01", "shared_terms": "01", "cooccurrence": "01",
     "keyness": "02", "tfidf": "02", "similarity": "02",
     "themes": "03",
     "slogans": "04", "slogan_summary": "04",
+    "reuse_pairs": "06", "reuse_passages": "06", "reuse_repeated": "06", "reuse_matrix": "06",
 }
 
 #: What a known table holds (shown in the 说明 sheet and the manifest).
@@ -93,6 +95,11 @@ TABLE_DESCRIPTIONS = {
     "slogan_overlap": "各组提法集合的交集",
     "slogan_timeline": "提法的逐年使用次数",
     "slogan_lexicon_terms": "加入分词词典的提法",
+    "cooccurrence": "同一句中出现多于偶然的词对：共现句数、各自句数、期望值、PMI、NPMI、G²、p 值",
+    "reuse_pairs": "有共同段落的每对报告：段数、句数、共有字数、各自所占比例",
+    "reuse_passages": "每个共同段落：两份报告的原文、各自的字符位置、相似度",
+    "reuse_repeated": "在多份报告中重复的句子（含近似写法）及是否为模板句",
+    "reuse_matrix": "各组文字中与另一组共有的字数和比例",
 }
 
 #: Readable (Chinese) headers for the columns of the result tables, used in tables.xlsx.

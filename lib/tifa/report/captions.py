@@ -911,3 +911,118 @@ def cited(summary: pd.DataFrame) -> str:
     elif "n_groups" in s.columns:
         text += f"，{int(row['n_groups'])} 组"
     return text + f"）{SEP}共引用 {len(s):,} 种文件"
+
+
+# ---------------------------------------------------------------------------- shared passages
+
+def reuse_pairs(pairs: pd.DataFrame) -> str:
+    """Caption of the top-pairs chart: how many pairs share text, and the pair that shares most.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        ``tables/reuse_pairs.csv`` (``label_a, label_b, shared_passages, shared_sentences,
+        shared_chars, share_a, share_b``), most shared characters first.
+
+    Returns
+    -------
+    str
+        E.g. ``3 对报告有共同段落；最多的是四川省 2025 与成都市 2025：1 段 6 句 203 字，占前者 11%、
+        后者 8%``.
+    """
+    _require(pairs, ["label_a", "label_b", "shared_passages", "shared_sentences",
+                     "shared_chars", "share_a", "share_b"], "reuse_pairs")
+    if pairs.empty:
+        return "没有发现报告之间的共同段落"
+    top = pairs.iloc[0]
+    return (f"{len(pairs):,} 对报告有共同段落{SEP}最多的是{top['label_a']} 与{top['label_b']}："
+            f"{int(top['shared_passages'])} 段 {int(top['shared_sentences'])} 句 "
+            f"{int(top['shared_chars']):,} 字，占前者 {percent(top['share_a'])}、"
+            f"后者 {percent(top['share_b'])}")
+
+
+def reuse_matrix(matrix: pd.DataFrame) -> str:
+    """Caption of the reuse matrix: the group whose text is most shared with another group.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        ``tables/reuse_matrix.csv`` (``group, other, share, shared_chars``).
+
+    Returns
+    -------
+    str
+        E.g. ``共同段落占比最高的是四川省：其文字的 7% 也见于四川省的报告`` (a pair within one
+        group says ``组内其他报告``).
+    """
+    _require(matrix, ["group", "other", "share", "shared_chars"], "reuse_matrix")
+    m = matrix.assign(_v=pd.to_numeric(matrix["share"], errors="coerce")).dropna(subset=["_v"])
+    if m.empty:
+        return "没有发现报告之间的共同段落"
+    top = m.sort_values(["_v", "shared_chars"], ascending=False, kind="stable").iloc[0]
+    where = ("组内其他报告" if str(top["group"]) == str(top["other"])
+             else f"{top['other']} 的报告")
+    text = f"共同段落占比最高的是{top['group']}：其文字的 {percent(top['_v'])} 也见于{where}"
+    between = m[m["group"].astype(str) != m["other"].astype(str)]
+    if len(between) and str(top["group"]) == str(top["other"]):
+        b = between.sort_values(["_v", "shared_chars"], ascending=False, kind="stable").iloc[0]
+        text += f"{SEP}组间最高的是{b['group']} → {b['other']}（{percent(b['_v'])}）"
+    return text
+
+
+def reuse_repeated(repeated: pd.DataFrame) -> str:
+    """Caption of the repeated-sentences chart: the most repeated sentence and the templates.
+
+    Parameters
+    ----------
+    repeated : pandas.DataFrame
+        ``tables/reuse_repeated.csv`` (``text, n_docs, template, total_docs``), most documents
+        first.
+
+    Returns
+    -------
+    str
+        E.g. ``重复最多的是“现在，我代表市人民政府……”（28 份报告中 16 份）；12 句为模板句，不计入报告对``.
+    """
+    _require(repeated, ["text", "n_docs", "template"], "reuse_repeated")
+    if repeated.empty:
+        return "没有在多份报告中重复的句子"
+    top = repeated.iloc[0]
+    text = str(top["text"])
+    short = text if len(text) <= 24 else text[:22] + "……"
+    total = (f"{int(top['total_docs']):,} 份报告中 " if "total_docs" in repeated.columns
+             and pd.notna(top["total_docs"]) else "")
+    out = f"重复最多的是{quote(short)}（{total}{int(top['n_docs']):,} 份）"
+    n_templates = int(repeated["template"].astype(bool).sum())
+    if n_templates:
+        out += f"{SEP}{n_templates:,} 句为模板句，不计入报告对"
+    return out
+
+
+# ---------------------------------------------------------------------------- co-occurrence
+
+def cooccurrence(edges: pd.DataFrame, nodes: pd.DataFrame | None = None) -> str:
+    """Caption of the co-occurrence network: the strongest pair and the communities.
+
+    Parameters
+    ----------
+    edges : pandas.DataFrame
+        The network's edges (or ``tables/cooccurrence.csv``): ``term_a, term_b, n_ab, g2``,
+        strongest first.
+    nodes : pandas.DataFrame, optional
+        The network's nodes (``term, community``): adds how many terms and communities.
+
+    Returns
+    -------
+    str
+        E.g. ``关联最强的是“公共”与“预算”（39 句同现，G² 375）；40 个词分为 9 个词群``.
+    """
+    _require(edges, ["term_a", "term_b", "n_ab", "g2"], "cooccurrence")
+    if edges.empty:
+        return "没有显著的共现词对"
+    top = edges.iloc[0]
+    text = (f"关联最强的是{quote(top['term_a'])}与{quote(top['term_b'])}"
+            f"（{int(top['n_ab']):,} 句同现，G² {number(top['g2'])}）")
+    if nodes is not None and len(nodes) and "community" in nodes.columns:
+        text += f"{SEP}{len(nodes):,} 个词分为 {nodes['community'].nunique():,} 个词群"
+    return text
