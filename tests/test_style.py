@@ -57,7 +57,7 @@ def test_use_style_is_idempotent_and_sets_the_house_rc():
     style.use_style()
     assert len(font_manager.fontManager.ttflist) == n_fonts
     rc = matplotlib.rcParams
-    assert rc["font.family"] == ["sans-serif"]
+    assert rc["font.family"] == ["sans-serif", "DejaVu Sans"]  # the CJK font, then the fallback
     assert rc["font.sans-serif"][0] == "Noto Sans CJK SC"
     assert rc["axes.unicode_minus"] is False
     assert rc["pdf.fonttype"] == 42
@@ -110,6 +110,34 @@ def test_pdf_font_covers_the_chinese_figure():
         assert matplotlib.rcParams["font.sans-serif"][0] == "SimHei"
         assert style.missing_glyphs(fig) == set()
     assert matplotlib.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
+
+
+SYMBOLS = "G² log₂ “法治” — ≥ × · …"  # ² is not in SimHei, ₂ not in Noto: DejaVu Sans has both
+
+
+def test_symbols_a_cjk_font_lacks_come_from_the_fallback_in_every_format(tmp_path):
+    """The keyness chart's "G²" printed "G□" in PDFs: SimHei has no "²" and the fallback font
+    was never used (a generic family stands for its first font only)."""
+    import warnings
+
+    from tifa.report import export
+
+    fig = _chinese_figure(extra=SYMBOLS)
+    assert style.missing_glyphs(fig) == set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph 178 … missing from font(s)"
+        export.save_figure(fig, tmp_path, "x", "symbols", formats=("png", "svg", "pdf"))
+
+
+def test_missing_glyphs_sees_what_the_pdf_font_lacks():
+    """Without the fallback family, "²" is missing from the PDF only: the check must say so."""
+    from matplotlib.text import Text
+
+    fig = _chinese_figure(extra=SYMBOLS)
+    for text in fig.findobj(Text):
+        text.set_family(["sans-serif"])  # the family list tifa used before the fallback
+    assert style.missing_glyphs(fig, pdf=False) == {"₂"}  # Noto alone
+    assert style.missing_glyphs(fig) == {"²", "₂"}  # and SimHei, for the PDF
 
 
 def test_group_colors_do_not_depend_on_order():

@@ -19,8 +19,13 @@ Fonts per output format
   **SimHei.ttf** (:func:`pdf_font_path`). If no TrueType font is available, PDFs fall back to
   Noto embedded as Type 3 outlines (valid, but text is not searchable in every reader).
 
-DejaVu Sans (bundled with matplotlib itself) follows the CJK font in the fallback list, for the
-odd symbol a CJK font lacks.
+Fallback: every text is drawn with ``font.family = ["sans-serif", "DejaVu Sans"]``
+(:data:`FONT_FAMILY`), which matplotlib (≥ 3.6) reads glyph by glyph: a character the CJK font of
+the format lacks is taken from DejaVu Sans (bundled with matplotlib itself), e.g. "²" (not in
+SimHei: ``G²`` in a PDF) or "₂" (not in Noto: ``log₂``). A generic family such as
+``sans-serif`` stands for its first font only, so the fallback must be a family of its own in
+``font.family``. :func:`missing_glyphs` checks a figure against both formats' fonts, fallback
+included, exactly as matplotlib resolves them.
 
 Size formats
 ------------
@@ -64,6 +69,12 @@ PDF_FONT_FILES = ("SimHei.ttf",)
 
 #: Latin/symbol fallback shipped with matplotlib itself (never a system font).
 FALLBACK_FAMILY = "DejaVu Sans"
+
+#: ``font.family`` of every text: the CJK font of the format (``font.sans-serif``: Noto on
+#: screen, PNG and SVG; SimHei inside :func:`pdf_fonts`), then the fallback for what it lacks.
+#: Text artists keep the family list they were made with, and the generic name is resolved
+#: when they are drawn, so a figure made on screen is written as PDF with SimHei.
+FONT_FAMILY = ["sans-serif", FALLBACK_FAMILY]
 
 #: The qualitative house palette (Okabe-Ito-like, colour-blind safe first, then muted tones);
 #: :func:`group_colors` maps sorted groups onto it.
@@ -293,7 +304,8 @@ def use_style(*, size: str | None = None) -> None:
     """Register the CJK fonts and apply the house style to matplotlib's rcParams.
 
     Idempotent: fonts are registered once; rcParams are (re)applied on every call, so calling it
-    again after ``plt.rcdefaults()`` restores the style. Sets ``font.family = sans-serif`` with
+    again after ``plt.rcdefaults()`` restores the style. Sets ``font.family`` to
+    :data:`FONT_FAMILY` (``sans-serif`` then DejaVu Sans for the glyphs the CJK font lacks) with
     the CJK font first in ``font.sans-serif``, ``axes.unicode_minus = False`` (the ASCII hyphen
     is in every font), the type sizes and ``figure.figsize`` of the size format, no top/right
     spines, a light grid behind the data, ``pdf.fonttype = 42``, ``svg.fonttype = 'path'`` and
@@ -312,16 +324,15 @@ def use_style(*, size: str | None = None) -> None:
     global _current_size
     key = _check_size(size)
     name = _register(font_path())
-    pdf_name = _register(pdf_font_path())
-    families = [name] + ([pdf_name] if pdf_name != name else []) + [FALLBACK_FAMILY]
+    _register(pdf_font_path())
     spec = SIZES[key]
     matplotlib.rcParams.update(HOUSE_RC)
     matplotlib.rcParams.update(spec["rc"])
     width = spec["width"]
     height = spec["height"] or round(width * 9 / 16, 3)
     matplotlib.rcParams["figure.figsize"] = (width, height)
-    matplotlib.rcParams["font.family"] = "sans-serif"
-    matplotlib.rcParams["font.sans-serif"] = families
+    matplotlib.rcParams["font.family"] = list(FONT_FAMILY)
+    matplotlib.rcParams["font.sans-serif"] = [name, FALLBACK_FAMILY]
     matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=list(PALETTE))
     _current_size = key
 
@@ -387,7 +398,7 @@ def ensure_style() -> None:
     """
     rc = matplotlib.rcParams
     wanted = _font_name(str(font_path()))
-    if (rc["font.family"] != ["sans-serif"] or not rc["font.sans-serif"]
+    if (list(rc["font.family"]) != FONT_FAMILY or not rc["font.sans-serif"]
             or rc["font.sans-serif"][0] != wanted):
         use_style()
 
@@ -400,12 +411,12 @@ def pdf_rc() -> dict:
     dict
         ``font.sans-serif`` led by the TrueType font of :func:`pdf_font_path` and
         ``pdf.fonttype = 42``; or, when only a CFF font exists, ``pdf.fonttype = 3``.
+        ``font.family`` is left as it is (:data:`FONT_FAMILY`): its fallback serves PDFs too.
     """
     ensure_style()
     path = pdf_font_path()
     if _is_truetype(path):
-        return {"font.family": "sans-serif",
-                "font.sans-serif": [_register(path), FALLBACK_FAMILY],
+        return {"font.sans-serif": [_register(path), FALLBACK_FAMILY],
                 "pdf.fonttype": 42}
     return {"pdf.fonttype": 3}
 
@@ -439,19 +450,16 @@ def _load_font(path: str) -> tuple[frozenset[int], frozenset[str]]:
 
 
 def _font_chain(prop: font_manager.FontProperties) -> list[str]:
-    """Font files matplotlib may use for a text, in fallback order (generic families expanded)."""
-    rc = matplotlib.rcParams
-    generic = {"serif", "sans-serif", "cursive", "fantasy", "monospace"}
-    names: list[str] = []
-    for family in prop.get_family():
-        if family.lower() in generic:
-            names.extend(rc[f"font.{family.lower()}"])
-        else:
-            names.append(family)
+    """Font files matplotlib uses for a text, in fallback order.
+
+    As matplotlib's own lookup (``FontManager._find_fonts_by_props``): one file per family of
+    the text's family list, a generic family (``sans-serif`` …) standing for the first of its
+    rcParams list that exists; families that resolve to no file are skipped.
+    """
     files: list[str] = []
-    for name in names:
+    for family in prop.get_family():
         candidate = prop.copy()
-        candidate.set_family(name)
+        candidate.set_family(family)
         try:
             path = font_manager.findfont(candidate, fallback_to_default=False)
         except ValueError:
@@ -463,40 +471,46 @@ def _font_chain(prop: font_manager.FontProperties) -> list[str]:
     return files
 
 
-def missing_glyphs(fig) -> set[str]:
+def missing_glyphs(fig, *, pdf: bool = True) -> set[str]:
     """Characters drawn in a figure that none of its fonts can show (they would be boxes).
 
     The figure is laid out (without rendering) so that tick labels exist; then every visible
     text artist — titles, subtitles, axis and tick labels, legend entries, annotations, free
     texts — is checked against the cmap (read with fontTools) of each font file matplotlib
-    resolves for that text's font properties under the current rcParams, fallbacks included.
-    Whitespace is ignored. Words drawn by the ``wordcloud`` package are pixels, not texts, and
-    are not checked.
+    uses for that text under the current rcParams, fallbacks included (:func:`_font_chain`),
+    and, with ``pdf``, once more under the PDF fonts of :func:`pdf_fonts`. Whitespace is
+    ignored. Words drawn by the ``wordcloud`` package are pixels, not texts, and are not
+    checked.
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
         The figure to check.
+    pdf : bool, default True
+        Also check the fonts a PDF of the figure is written with (SimHei lacks characters that
+        Noto has, such as "²").
 
     Returns
     -------
     set of str
-        Missing characters; empty when the figure renders completely.
+        Missing characters; empty when the figure renders completely in every format.
     """
     from matplotlib.text import Text
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
         fig.draw_without_rendering()
+    texts = [(t.get_text(), t.get_fontproperties()) for t in fig.findobj(Text)
+             if t.get_text() and t.get_visible()]
+    contexts = [{}] + ([pdf_rc()] if pdf else [])
     missing: set[str] = set()
-    for text in fig.findobj(Text):
-        s = text.get_text()
-        if not s or not text.get_visible():
-            continue
-        covered: set[int] = set()
-        for path in _font_chain(text.get_fontproperties()):
-            covered |= _load_font(path)[0]
-        missing.update(ch for ch in s if not ch.isspace() and ord(ch) not in covered)
+    for rc in contexts:
+        with matplotlib.rc_context(rc):
+            for s, prop in texts:
+                covered: set[int] = set()
+                for path in _font_chain(prop):
+                    covered |= _load_font(path)[0]
+                missing.update(ch for ch in s if not ch.isspace() and ord(ch) not in covered)
     return missing
 
 
