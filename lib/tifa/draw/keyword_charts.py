@@ -30,8 +30,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from tifa.draw import style
-from tifa.draw.charts import (format_number, join_notes, require_columns, start_figure,
-                              truncate_label)
+from tifa.draw.charts import (cloud_layout, format_number, join_notes, require_columns,
+                              start_figure, truncate_label)
 from tifa.schemas import REST
 
 #: Colour of a reference that pools several groups, and of terms that are not distinctive.
@@ -139,13 +139,8 @@ def compare_top_bars(table: pd.DataFrame, *, value: str = "per_10k", max_terms: 
 
 def _cloud_image(freqs: dict[str, float], *, color_func, width: int, height: int,
                  max_words: int, random_state: int):
-    from wordcloud import WordCloud
-
-    cloud = WordCloud(font_path=style.wordcloud_font_path(), width=width, height=height,
-                      max_words=max_words, background_color="white", prefer_horizontal=0.95,
-                      random_state=random_state, margin=4, color_func=color_func,
-                      relative_scaling=0.6, collocations=False)
-    return cloud.generate_from_frequencies(freqs).to_array()
+    return cloud_layout(freqs, color_func=color_func, width=width, height=height,
+                        max_words=max_words, random_state=random_state).to_array()
 
 
 def _frequencies(table: pd.DataFrame, term: str, value: str) -> dict[str, float]:

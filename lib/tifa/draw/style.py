@@ -33,8 +33,11 @@ One parameter chooses what the figures are made for (:data:`SIZES`, ``use_style(
 
 * ``"slide"`` (default): 16:9. Figures are laid out at 10 × 5.625 in with the house type sizes
   (ticks 11 pt, titles 17 pt); placed full width on a 16:9 slide (13.33 × 7.5 in) everything
-  is shown a third larger. A chart that needs more height than 16:9 gives it grows in both
-  directions and stays 16:9.
+  is shown a third larger. A chart that needs more height than 16:9 gives it grows taller, up
+  to 8.44 in (1.5 times), and stays 10 in wide: on a slide the space under the title is wider
+  than 16:9, so a figure's height decides how large it is shown there whatever its width,
+  while in the HTML briefing (figures shown at the width of the text) a wider figure would
+  only make its type smaller.
 * ``"a4"``: the text width of an A4 page with 2.5 cm margins (6.3 in); smaller type (ticks
   8.5 pt, titles 12 pt) so that the figure is readable at 100 % in a written brief.
 
@@ -273,6 +276,14 @@ SIZES = {
     },
 }
 
+#: Width in CSS pixels at which the HTML briefing shows a figure (its column of text), and the
+#: smallest text a figure may have there: a figure ``w`` inches wide shows a ``t``-point text at
+#: ``t * BRIEFING_WIDTH_PX / (72 * w)`` pixels. Slide figures are 10 inches wide, so their
+#: smallest text (value labels, 9 pt) comes out at 12 px (tests/test_chart_layout.py checks
+#: every chart).
+BRIEFING_WIDTH_PX = 960
+MIN_TEXT_PX = 11.0
+
 #: The format used until :func:`use_style` is given another one.
 DEFAULT_SIZE = "slide"
 
@@ -340,9 +351,9 @@ def use_style(*, size: str | None = None) -> None:
 def fit_figsize(width: float, height: float, *, size: str | None = None) -> tuple[float, float]:
     """The figure size of the size format for a chart that asks for ``width`` x ``height``.
 
-    * ``"slide"``: always 16:9. 10 x 5.625 in when the chart asks for at most 5.625 in of
-      height; a taller chart (many rows) gets ``k`` times that, ``k = height / 5.625`` (at most
-      ``max_scale`` = 1.5), so rows keep their room and the figure still fills a slide.
+    * ``"slide"``: 10 in wide, whatever the width asked; 5.625 in high (16:9) when the chart
+      asks for at most that, else the height asked, at most ``max_scale`` (1.5) times 5.625 in,
+      so rows keep their room and the type keeps its size wherever the figure is shown.
     * ``"a4"``: 6.3 in wide; the height follows the asked height, shrunk with the width for
       charts asked wider than 6.3 in (by ``6.3 / width``, at least 0.65), between 2.5 and 9 in.
 
@@ -360,13 +371,35 @@ def fit_figsize(width: float, height: float, *, size: str | None = None) -> tupl
     """
     spec = SIZES[_check_size(size)]
     width, height = float(width), float(height)
-    if spec["height"] is not None:  # fixed aspect
+    if spec["height"] is not None:  # fixed width, 16:9 or taller
         k = min(max(1.0, height / spec["height"]), spec.get("max_scale", 1.0))
-        return (round(spec["width"] * k, 3), round(spec["height"] * k, 3))
+        return (spec["width"], round(spec["height"] * k, 3))
     w = spec["width"]
     shrink = max(min(1.0, w / width), 0.65) if width > 0 else 1.0
     h = min(max(height * shrink, spec["min_height"]), spec["max_height"])
     return (w, round(h, 3))
+
+
+def figure_limits(*, size: str | None = None) -> tuple[float, float]:
+    """Width and greatest height in inches of a figure in a size format.
+
+    Charts that could draw more rows than fit (many groups, long lists) use it to decide how
+    many they draw: a figure never grows past this, so rows beyond it would only shrink.
+
+    Parameters
+    ----------
+    size : {"slide", "a4"} or None, default None
+        The format; default the one in effect.
+
+    Returns
+    -------
+    (float, float)
+        ``(10.0, 8.438)`` for slides, ``(6.3, 9.0)`` for A4.
+    """
+    spec = SIZES[_check_size(size)]
+    if spec["height"] is not None:
+        return spec["width"], round(spec["height"] * spec.get("max_scale", 1.0), 3)
+    return spec["width"], spec["max_height"]
 
 
 def frame_sizes(*, size: str | None = None) -> dict:
