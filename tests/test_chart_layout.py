@@ -61,7 +61,7 @@ def long_label_corpus(folder: Path) -> dict:
     return {"documents": docs, "tokens": toks, "units": units, "freq": freq, "shown": shown,
             "groups": groups, "key": key, "codebook": cb, "hits": hits, "model": model,
             "mentions": mentions, "summary": summary, "by_group": by_group,
-            "colors": style.group_colors(shown),
+            "colors": style.group_colors(shown), "all_colors": style.group_colors(groups),
             "source": style.source_line(docs, date="2024-05-01")}
 
 
@@ -129,7 +129,7 @@ CASES = {
         c["model"].terms, top_n=8, source=c["source"]),
     "slogan_charts.slogan_bars": lambda c: slogan_charts.slogan_bars(
         slogans.top_slogans(c["by_group"], c["summary"], top_n=20, max_groups=8, kinds=KINDS),
-        colors=c["colors"], source=c["source"]),
+        colors=c["all_colors"], source=c["source"]),
     "slogan_charts.slogan_heatmap": lambda c: slogan_charts.slogan_heatmap(
         slogans.slogan_matrix(c["by_group"], c["summary"], top_n=30, max_groups=20,
                               kinds=KINDS), source=c["source"]),
@@ -138,7 +138,7 @@ CASES = {
         source=c["source"]),
     "slogan_charts.slogan_upset": lambda c: slogan_charts.slogan_upset(
         slogans.slogan_overlap(c["mentions"], c["documents"], by=BY, max_groups=8, kinds=KINDS),
-        colors=c["colors"], source=c["source"]),
+        colors=c["all_colors"], source=c["source"]),
 }
 
 

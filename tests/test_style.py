@@ -254,7 +254,7 @@ def test_fit_figsize_slide_is_16_9_and_grows_taller_not_wider():
 def test_fit_figsize_a4_is_text_width():
     assert style.fit_figsize(6.3, 4.0, size="a4") == (6.3, 4.0)
     w, h = style.fit_figsize(12.6, 6.0, size="a4")
-    assert w == 6.3 and h == pytest.approx(3.9)  # shrunk with the width, at most to 0.65
+    assert w == 6.3 and h == pytest.approx(4.68)  # shrunk with the width, at most to 0.78
     assert style.fit_figsize(9.0, 1.0, size="a4") == (6.3, 2.5)
     assert style.fit_figsize(6.3, 30.0, size="a4") == (6.3, 9.0)
 

@@ -365,6 +365,88 @@ def label_inches(labels, fontsize: float) -> float:
     return units * fontsize / 2 / 72
 
 
+def legend_columns(labels, *, fontsize: float, width: float | None = None,
+                   max_cols: int = 6) -> int:
+    """How many columns a legend of ``labels`` can have on one figure width without running
+    past it (each entry: its handle, the label at ``fontsize``, the spacing).
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The legend's labels, as drawn.
+    fontsize : float
+        Their size in points.
+    width : float, optional
+        Inches available; default the figure width of the size format less the margins.
+    max_cols : int, default 6
+        Most columns.
+
+    Returns
+    -------
+    int
+    """
+    labels = list(labels)
+    width = (style.figure_limits()[0] - 0.4) if width is None else width
+    entry = label_inches(labels, fontsize) + fontsize * 3.4 / 72
+    return max(1, min(max_cols, len(labels) or 1, int(width // entry)))
+
+
+def legend_at_bottom(fig: Figure, handles: list, *, ncols: int | None = None,
+                     fontsize: float | None = None):
+    """A legend across the foot of the figure, above the source line, left-aligned.
+
+    The layout of the charts is made narrower by nothing and shorter by the legend's height:
+    a legend tied to one panel would widen that panel's column to its own width.
+
+    Parameters
+    ----------
+    fig : Figure
+        A figure framed by :func:`frame_figure` (its layout keeps clear of the frame).
+    handles : list of artists
+        The legend entries (with labels).
+    ncols : int, optional
+        Columns; default as many as fit the width (:func:`legend_columns`).
+    fontsize : float, optional
+        Type size in points; default the style's legend size.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+    """
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    size = float(FontProperties(size=fontsize or matplotlib.rcParams["legend.fontsize"])
+                 .get_size_in_points())
+    width, height = fig.get_size_inches()
+    if ncols is None:
+        ncols = legend_columns([h.get_label() for h in handles], fontsize=size,
+                               width=width - 2 * _EDGE_IN)
+    rows = math.ceil(len(handles) / max(1, ncols))
+    engine = fig.get_layout_engine()
+    rect = tuple(engine.get().get("rect", (0, 0, 1, 1))) if engine is not None else (0, 0, 1, 1)
+    need = (rows * row_inches(size) + 0.1) / height
+    legend = fig.legend(handles=handles, loc="lower left", ncols=ncols, frameon=False,
+                        fontsize=size, borderaxespad=0.0, handlelength=1.6, columnspacing=1.6,
+                        bbox_to_anchor=(_EDGE_IN / width, rect[1]))
+    legend.set_in_layout(False)
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(rect[0], rect[1] + need, rect[2], rect[3] - need))
+    return legend
+
+
+def legend_rows_inches(handles_or_labels, *, fontsize: float | None = None) -> float:
+    """Inches :func:`legend_at_bottom` takes for these entries (to size a figure first)."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    labels = [getattr(h, "get_label", lambda h=h: str(h))() for h in handles_or_labels]
+    size = float(FontProperties(size=fontsize or matplotlib.rcParams["legend.fontsize"])
+                 .get_size_in_points())
+    ncols = legend_columns(labels, fontsize=size, width=style.figure_limits()[0] - 2 * _EDGE_IN)
+    return math.ceil(len(labels) / ncols) * row_inches(size) + 0.1
+
+
 def fit_column_labels(fig: Figure, ax, labels, *, max_lines: int = 3,
                       min_units: int = 4) -> None:
     """Write category labels under (or over) columns horizontally, wrapped to the width each

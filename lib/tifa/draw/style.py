@@ -355,7 +355,8 @@ def fit_figsize(width: float, height: float, *, size: str | None = None) -> tupl
       asks for at most that, else the height asked, at most ``max_scale`` (1.5) times 5.625 in,
       so rows keep their room and the type keeps its size wherever the figure is shown.
     * ``"a4"``: 6.3 in wide; the height follows the asked height, shrunk with the width for
-      charts asked wider than 6.3 in (by ``6.3 / width``, at least 0.65), between 2.5 and 9 in.
+      charts asked wider than 6.3 in (by ``6.3 / width``, at least 0.78, the ratio of
+      the A4 type to the slide type: rows of labels keep their room), between 2.5 and 9 in.
 
     Parameters
     ----------
@@ -375,7 +376,7 @@ def fit_figsize(width: float, height: float, *, size: str | None = None) -> tupl
         k = min(max(1.0, height / spec["height"]), spec.get("max_scale", 1.0))
         return (spec["width"], round(spec["height"] * k, 3))
     w = spec["width"]
-    shrink = max(min(1.0, w / width), 0.65) if width > 0 else 1.0
+    shrink = max(min(1.0, w / width), 0.78) if width > 0 else 1.0
     h = min(max(height * shrink, spec["min_height"]), spec["max_height"])
     return (w, round(h, 3))
 
