@@ -578,3 +578,220 @@ def explorer(units: pd.DataFrame, documents: pd.DataFrame, *, terms: Sequence[st
     panel = widgets.VBox([widgets.HBox([term_box, by_box, window_box]), result])
     panel.explorer = state  # for inspection from code
     return panel
+
+
+# ---------------------------------------------------------------------------- the briefing's explorer
+
+#: Caps of the explorer inside briefing.html (:func:`briefing_data`): what keeps the page a few
+#: megabytes at 5,000 reports. The page says them.
+BRIEFING_CAPS = {"terms": 300, "slogans": 300, "lines": 8, "groups": 60, "keyness": 400,
+                 "window": 18}
+
+
+def _read(path, **kwargs) -> pd.DataFrame | None:
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path, **kwargs)
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", low_memory=False, **kwargs)
+    except pd.errors.EmptyDataError:
+        return None
+
+
+def _position_spans(units: pd.DataFrame, tokens: pd.DataFrame) -> dict:
+    """``{(doc_id, position): (start, end)}``: each token's characters in its document's
+    cleaned text, found in its sentence after the token before it."""
+    words: dict = {}
+    for (doc, sent), g in tokens.sort_values(["doc_id", "position"], kind="stable").groupby(
+            [tokens["doc_id"].astype(str), pd.to_numeric(tokens["sent_id"]).astype(int)]):
+        words[(doc, sent)] = list(zip(g["position"].astype(int), g["token"].astype(str)))
+    spans = {}
+    for doc, sent, start, text in zip(units["doc_id"].astype(str),
+                                      pd.to_numeric(units["sent_id"]).astype(int),
+                                      units["start"].astype(int), units["text"].astype(str)):
+        cursor = 0
+        for position, word in words.get((doc, sent), []):
+            i = text.find(word, cursor)
+            if i < 0:
+                continue
+            spans[(doc, position)] = (start + i, start + i + len(word))
+            cursor = i + len(word)
+    return spans
+
+
+def _spread(table: pd.DataFrame, key: str, group: str, n: int) -> pd.DataFrame:
+    """At most ``n`` rows per ``key``, taking each group's first row before any group's second."""
+    t = table.assign(_k=table.groupby([key, group], sort=False).cumcount())
+    t = t.sort_values([key, "_k"], kind="stable")
+    return t.groupby(key, sort=False).head(n).drop(columns="_k")
+
+
+def briefing_data(out, *, by: str = "label", caps: dict | None = None) -> dict | None:
+    """The data of the explorer inside briefing.html, from an output folder.
+
+    Everything comes from the tables the notebooks wrote, so the page agrees with them: the
+    rate of a word per group is ``tables/keywords.csv`` (tokens, per 10,000), that of a
+    formulation ``tables/slogan_by_group.csv`` (per 100,000 characters); concordance lines are
+    cut from the cleaned sentences around the very tokens (``data/tokens.parquet``) or slogan
+    mentions (``tables/slogan_mentions.csv``) counted. Only the most frequent words and
+    formulations are carried, each with a few lines from as many groups as possible, and the
+    strongest keyness rows (:data:`BRIEFING_CAPS`).
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder.
+    by : str, default "label"
+        The grouping of the run (the documents column the tables were grouped by).
+    caps : dict, optional
+        Overrides of :data:`BRIEFING_CAPS` (``terms``, ``slogans``, ``lines``, ``groups``,
+        ``keyness``, ``window``).
+
+    Returns
+    -------
+    dict or None
+        JSON-ready: ``groups``, ``colors``, ``items`` (one per word or formulation: ``t``,
+        ``kind``, ``unit``, ``total``, ``n_groups``, ``rows`` [[group index, count, rate]],
+        ``lines`` [[group index, left, match, right]]), ``keyness`` (``columns``, ``rows``),
+        ``caps`` and ``count``; None when the folder has no documents table.
+    """
+    from pathlib import Path
+
+    caps = {**BRIEFING_CAPS, **(caps or {})}
+    out = Path(out)
+    documents = _read(out / "data" / "documents.parquet")
+    if documents is None:
+        documents = _read(out / "tables" / "documents.csv")
+    if documents is None or by not in documents.columns:
+        return None
+    group = group_of(documents, by)
+    order = sorted(pd.unique(group), key=lambda g: g)
+    index = {g: i for i, g in enumerate(order)}
+    colors = style.group_colors(order)
+    window = int(caps["window"])
+    items: list[dict] = []
+
+    keywords = _read(out / "tables" / "keywords.csv", usecols=["term", "group", "count", "per_10k"])
+    if keywords is not None and len(keywords):
+        keywords["group"] = keywords["group"].astype(str)
+        totals = keywords.groupby("term")["count"].sum().sort_values(ascending=False, kind="stable")
+        terms = [str(t) for t in totals.head(int(caps["terms"])).index]
+        lines = _term_lines(out, group, index, terms, caps["lines"], window)
+        rows = keywords[keywords["term"].astype(str).isin(terms)]
+        by_term = {t: s for t, s in rows.groupby(rows["term"].astype(str))}
+        for term in terms:
+            sub = by_term.get(term)
+            if sub is None:
+                continue
+            items.append(_item(term, "词语", "每万词", sub, "per_10k", index, caps, lines.get(term, [])))
+
+    by_group = _read(out / "tables" / "slogan_by_group.csv")
+    if by_group is not None and len(by_group) and {"slogan", "group", "count"} <= set(by_group):
+        if "kind" in by_group:
+            by_group = by_group[by_group["kind"] != "cited"]
+        by_group["group"] = by_group["group"].astype(str)
+        totals = by_group.groupby("slogan")["count"].sum().sort_values(ascending=False, kind="stable")
+        slogans = [str(s) for s in totals.head(int(caps["slogans"])).index]
+        lines = _slogan_lines(out, documents, group, index, slogans, caps["lines"], window)
+        by_slogan = {s: t for s, t in by_group.groupby(by_group["slogan"].astype(str))}
+        for slogan in slogans:
+            rate = "per_100k_chars" if "per_100k_chars" in by_slogan[slogan] else "count"
+            items.append(_item(slogan, "提法", "每十万字", by_slogan[slogan], rate, index, caps,
+                               lines.get(slogan, [])))
+
+    keyness = _read(out / "tables" / "keyness.csv")
+    key_rows, key_cols = [], ["term", "target", "reference", "n_target", "n_reference", "g2", "p",
+                              "log_ratio"]
+    if keyness is not None and len(keyness) and set(key_cols) <= set(keyness.columns):
+        strongest = keyness.assign(_a=keyness["g2"].abs()).sort_values("_a", ascending=False,
+                                                                      kind="stable")
+        for row in strongest.head(int(caps["keyness"]))[key_cols].itertuples(index=False):
+            key_rows.append([str(row.term), str(row.target), str(row.reference),
+                             int(row.n_target), int(row.n_reference), round(float(row.g2), 2),
+                             float(f"{float(row.p):.3g}"), round(float(row.log_ratio), 2)])
+    return {"by": by, "groups": order, "colors": [colors[g] for g in order], "items": items,
+            "keyness": {"columns": key_cols, "rows": key_rows,
+                        "total": int(len(keyness)) if keyness is not None else 0},
+            "caps": caps, "count": COUNT_MODES["tokens"]}
+
+
+def _item(term: str, kind: str, unit: str, sub: pd.DataFrame, rate_col: str, index: dict,
+          caps: dict, lines: list) -> dict:
+    sub = sub[pd.to_numeric(sub["count"], errors="coerce") > 0]
+    sub = sub.sort_values([rate_col, "count"], ascending=False, kind="stable")
+    rows = [[index.get(str(g), -1), int(c), round(float(r), 2)]
+            for g, c, r in zip(sub["group"], sub["count"], sub[rate_col])
+            if str(g) in index][: int(caps["groups"])]
+    return {"t": term, "kind": kind, "unit": unit, "total": int(sub["count"].sum()),
+            "n_groups": int(sub["group"].nunique()), "rows": rows, "lines": lines}
+
+
+def _term_lines(out, group, index, terms, n, window) -> dict:
+    """A few concordance lines per word, around the tokens counted in keywords.csv."""
+    import pyarrow.parquet as pq
+
+    path = out / "data" / "tokens.parquet"
+    if not terms or not path.is_file():
+        return {}
+    toks = pq.read_table(path, columns=["doc_id", "sent_id", "position", "token"],
+                         filters=[("token", "in", list(terms))]).to_pandas()
+    if toks.empty:
+        return {}
+    toks["doc_id"] = toks["doc_id"].astype(str)
+    toks["group"] = toks["doc_id"].map(group)
+    picked = _spread(toks, "token", "group", int(n))
+    keys = set(zip(picked["doc_id"], pd.to_numeric(picked["sent_id"]).astype(int)))
+    docs = sorted({d for d, _ in keys})
+    units = pq.read_table(out / "data" / "units.parquet",
+                          columns=["doc_id", "sent_id", "start", "text"],
+                          filters=[("doc_id", "in", docs)]).to_pandas()
+    units = units[[(str(d), int(s)) in keys for d, s in zip(units["doc_id"], units["sent_id"])]]
+    sent_tokens = pq.read_table(path, columns=["doc_id", "sent_id", "position", "token"],
+                                filters=[("doc_id", "in", docs)]).to_pandas()
+    sent_tokens = sent_tokens[[(str(d), int(s)) in keys for d, s in
+                               zip(sent_tokens["doc_id"], sent_tokens["sent_id"])]]
+    spans = _position_spans(units, sent_tokens)
+    text = {(str(d), int(s)): (int(a), str(t)) for d, s, a, t in
+            zip(units["doc_id"], units["sent_id"], units["start"], units["text"])}
+    lines: dict = {}
+    for row in picked.itertuples(index=False):
+        key = (row.doc_id, int(row.sent_id))
+        span = spans.get((row.doc_id, int(row.position)))
+        if span is None or key not in text:
+            continue
+        base, sentence = text[key]
+        a, b = span[0] - base, span[1] - base
+        lines.setdefault(str(row.token), []).append(
+            [index.get(row.group, -1), sentence[max(0, a - window):a], sentence[a:b],
+             sentence[b:b + window]])
+    return lines
+
+
+def _slogan_lines(out, documents, group, index, slogans, n, window) -> dict:
+    """A few concordance lines per formulation, around the mentions of slogan_mentions.csv."""
+    mentions = _read(out / "tables" / "slogan_mentions.csv",
+                     usecols=lambda c: c in {"doc_id", "slogan", "start", "end"})
+    if mentions is None or mentions.empty or not slogans:
+        return {}
+    mentions = mentions[mentions["slogan"].astype(str).isin(set(slogans))].copy()
+    mentions["doc_id"] = mentions["doc_id"].astype(str)
+    mentions["group"] = mentions["doc_id"].map(group)
+    picked = _spread(mentions, "slogan", "group", int(n))
+    texts = {}
+    if "text" in documents.columns:
+        texts = dict(zip(documents["doc_id"].astype(str), documents["text"].astype(str)))
+    lines: dict = {}
+    for row in picked.itertuples(index=False):
+        text = texts.get(row.doc_id)
+        if text is None:
+            continue
+        a, b = int(row.start), int(row.end)
+        left = text[max(0, a - window):a].replace("\n", " ¶ ")
+        right = text[b:b + window].replace("\n", " ¶ ")
+        lines.setdefault(str(row.slogan), []).append(
+            [index.get(row.group, -1), left, text[a:b], right])
+    return lines
