@@ -530,8 +530,9 @@ h3 { font-size:18px; font-weight:600; margin:18px 0 6px; }
 .pick input, .pick select { font:inherit; padding:4px 8px; border:1px solid #bbb; border-radius:4px; }
 .pick input { width:18em; } .pick select { max-width:22em; }
 table.rates td.bar { width:40%; } table.rates td.bar div { height:12px; border-radius:2px; }
-table.kwic td.left { text-align:right; color:#333; } table.kwic td.match { font-weight:600;
-  white-space:nowrap; text-align:center; } table.kwic td.grp { color:var(--muted); white-space:nowrap; }
+table.kwic td.left { text-align:right; color:#333; padding-right:0; }
+table.kwic td.match { font-weight:600; white-space:nowrap; padding:5px 1px; color:var(--accent); }
+table.kwic td.right { padding-left:0; } table.kwic td.grp { color:var(--muted); white-space:nowrap; }
 .scroll { max-height:480px; overflow:auto; border:1px solid var(--rule); }
 .scroll table { margin:0; } .scroll thead th { position:sticky; top:0; }
 th.sortable { cursor:pointer; user-select:none; } th.sortable:hover { color:var(--accent); }
