@@ -270,3 +270,22 @@ def test_a4_figure_is_readable_at_text_width(restore_size):
     assert fig.get_size_inches()[0] <= 6.3
     assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 8
     assert style.missing_glyphs(fig) == set()
+
+
+def test_a_pdf_carries_the_symbols_in_its_text(tmp_path):
+    """Read back with poppler: "G²" is in the PDF's text, in embedded fonts (no box)."""
+    import shutil
+    import subprocess
+
+    from tifa.report import export
+
+    if not (shutil.which("pdftotext") and shutil.which("pdffonts")):
+        pytest.skip("poppler-utils (pdftotext, pdffonts) not installed; .ci/run installs it")
+    fig = _chinese_figure(extra=" G² log₂")
+    path = export.save_figure(fig, tmp_path, "x", "symbols", formats=("pdf",))[0]
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "G²" in text and "log₂" in text and "二〇二三年度报告" in text
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all("yes" in row[-5:-3] for row in rows)  # every font embedded
+    assert any("SimHei" in row[0] for row in rows) and any("DejaVu" in row[0] for row in rows)
