@@ -401,3 +401,19 @@ def test_a_long_table_is_summarised_in_the_workbook(tmp_path):
     assert "全表 8,000 行" in about["theme_sentences"][2]
     note = pack.tables.set_index("name").loc["bigrams", "note"]
     assert note in pack.html and pack.tables.set_index("name").loc["bigrams", "rows"] == 12000
+
+
+def test_the_templates_ship_with_the_package():
+    """An installed tifa (not only this checkout) finds briefing.html.j2 and explorer.js."""
+    import fnmatch
+    import tomllib
+    from importlib.resources import files
+
+    root = Path(__file__).resolve().parents[1]
+    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = data["tool"]["setuptools"]["package-data"]["tifa"]
+    folder = root / "lib" / "tifa" / "report" / "templates"
+    for path in folder.iterdir():
+        rel = path.relative_to(root / "lib" / "tifa").as_posix()
+        assert any(fnmatch.fnmatch(rel, p) for p in patterns), f"{rel} is not package data"
+    assert files("tifa.report").joinpath("templates", "briefing.html.j2").is_file()
