@@ -390,7 +390,7 @@ def figure_limits(*, size: str | None = None) -> tuple[float, float]:
     Parameters
     ----------
     size : {"slide", "a4"} or None, default None
-        The format; default the one in effect.
+        The size format (:data:`SIZES`); default the one in effect (:func:`current_size`).
 
     Returns
     -------
