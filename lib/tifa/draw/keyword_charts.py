@@ -688,8 +688,8 @@ def rate_scatter(key: pd.DataFrame, *, target: str | None = None, n_labels: int 
     ax.scatter(xs[order], ys[order], s=22, c=colour[order], alpha=0.8, edgecolors="white",
                linewidths=0.4, zorder=2)
     ticks = [t for t in _log_ticks(lo, hi)]
-    ax.set_xticks([floor] + ticks, labels=["0"] + [format_number(t) for t in ticks])
-    ax.set_yticks([floor] + ticks, labels=["0"] + [format_number(t) for t in ticks])
+    ax.set_xticks([floor] + ticks, labels=["0"] + [f"{t:g}" for t in ticks])
+    ax.set_yticks([floor] + ticks, labels=["0"] + [f"{t:g}" for t in ticks])
     ax.minorticks_off()
     ax.set_xlabel(f"{shorten_group(target, 20)}：每万词出现次数（对数轴）", color=style.MUTED)
     ax.set_ylabel(f"{shorten_group(reference, 20)}：每万词（对数轴）", color=style.MUTED)

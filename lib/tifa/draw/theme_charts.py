@@ -325,6 +325,7 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     ax = fig.add_subplot()
     band = 0.8 / n_g
     y = np.arange(len(themes))
+    fmt = number_formatter(grid.to_numpy(dtype=float))  # one number format for the chart
     for i, g in enumerate(groups):
         vals = grid[g].to_numpy(dtype=float)
         pos = y - 0.4 + band * (i + 0.5)
@@ -332,7 +333,7 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
                        color=palette.get(g, style.PALETTE[i % len(style.PALETTE)]),
                        label=truncate_label(g, 24))
         if show_values:
-            ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=2, fontsize=9,
+            ax.bar_label(bars, labels=[fmt(v) for v in vals], padding=2, fontsize=9,
                          color=style.MUTED)
     ax.set_yticks(y, labels=[truncate_label(t, 2 * label_chars) for t in themes])
     ax.set_ylim(len(themes) - 0.5, -0.5)
