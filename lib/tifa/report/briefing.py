@@ -172,8 +172,10 @@ SHEET_MAX_ROWS = 5_000
 #: Rows kept per group when a long table with a ``group`` (or ``target``) column is summarised.
 SHEET_ROWS_PER_GROUP = 50
 
-#: Width in pixels of the images inlined in briefing.html (the PNG files keep 300 dpi).
-HTML_IMAGE_PX = 1600
+#: Width in pixels of the images inlined in briefing.html: 1.5 times the width the page shows
+#: them at (:data:`tifa.draw.style.BRIEFING_WIDTH_PX`), sharp on high-density screens (the PNG
+#: files keep their resolution).
+HTML_IMAGE_PX = 1440
 
 #: Most documents listed in the corpus section of briefing.html (all are in tables.xlsx).
 HTML_MAX_DOCUMENTS = 30
@@ -427,9 +429,9 @@ def summary_table(path, *, max_rows: int = SHEET_MAX_ROWS,
         return table, total, ""
     if group:
         note = (f"摘要：每{COLUMN_LABELS.get(group, group)}前 {per_group} 行，"
-                f"共 {len(table):,} 行（全表 {total:,} 行见 tables/{Path(path).name}）")
+                f"共 {len(table):,} 行；全表 {total:,} 行见 tables/{Path(path).name}")
     else:
-        note = f"摘要：前 {len(table):,} 行（全表 {total:,} 行见 tables/{Path(path).name}）"
+        note = f"摘要：前 {len(table):,} 行；全表 {total:,} 行见 tables/{Path(path).name}"
     return table, total, note
 
 
@@ -738,7 +740,7 @@ def render_html(figures: pd.DataFrame, *, documents: pd.DataFrame | None = None,
         Page title.
     date : str, optional
         Date of the run shown under the title; default today.
-    image_px : int, default 1600
+    image_px : int, default 1440
         Width of the inlined images in pixels.
     max_documents : int, default 30
         Most documents listed in the corpus section.
@@ -1103,7 +1105,7 @@ def render_xlsx(tables: pd.DataFrame, *, labels: Mapping[str, str] | None = None
             headers.append(h)
         mapping = "；".join(f"{h} = {c}" for h, c in zip(headers, df.columns) if h != str(c))
         about_rows.append([sheet, f"tables/{t['name']}.csv",
-                           (t["description"] or "") + (f"（{note}）" if note else ""), len(df),
+                           (t["description"] or "") + (f"。{note}" if note else ""), len(df),
                            mapping])
         sheets.append((sheet, df, headers))
     about.append(header_cells(about, ["工作表", "文件", "内容", "行数", "列名对照（表头 = CSV 列名）"]))
@@ -1264,7 +1266,7 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
         Date of the run shown in the pack; default today.
     drop_stale : bool, default True
         Leave out figures left over from earlier runs (:func:`figure_index`).
-    image_px : int, default 1600
+    image_px : int, default 1440
         Width of the images inlined in the HTML.
     formats : tuple of str, default ("png", "svg", "pdf")
         Figure formats copied into ``figures/`` of the pack.
