@@ -149,24 +149,47 @@ def test_every_figure_is_in_the_pack_in_all_three_formats(pack_dir):
             assert path.read_bytes()[:len(magic)] == magic, path
 
 
+def _outside_scripts(page: str) -> str:
+    return re.sub(r"<script\b[^>]*>.*?</script>", "", page, flags=re.S)
+
+
 def test_html_is_self_contained_with_every_image_and_no_code(pack_dir):
     out, pack, _ = pack_dir
     page = (out / "briefing" / "briefing.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    for forbidden in ("<script", "<pre", "<code", "import ", "export.", "tifa.", "def ", "()"):
-        assert forbidden not in page, forbidden
+    assert not re.search(r"<script[^>]*\ssrc=", page) and "<link" not in page  # all inline
+    for forbidden in ("<pre", "<code", "import ", "export.", "tifa.", "def ", "()"):
+        assert forbidden not in _outside_scripts(page), forbidden
     sources = re.findall(r'<img src="([^"]+)"', page)
     assert len(sources) == len(EXPECTED_ORDER)
     for src in sources:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1])[:4] == b"\x89PNG"
-    assert not re.search(r'(src|href)="(?!data:|#)', page)  # nothing external
+    # nothing from elsewhere: images inline, links within the page or to the pack's own files
+    assert not re.search(r'src="(?!data:)', page)
+    links = re.findall(r'href="([^"]+)"', page)
+    assert all(h.startswith("#") or h == "tables.xlsx" or re.fullmatch(r"\.\./tables/[^/]+\.csv", h)
+               for h in links), links
     # the story in order, each figure with its caption
     positions = [page.index(t) for t in ("语料概况", "各组强调什么", "反复出现的提法")]
     assert positions == sorted(positions)
     assert "聊城市 2022 最常用的词是“法治”（每万词 141 次）" in page
     assert "本简报比较 2 份报告，逐份比较（聊城市 2022、厦门市 2023）" in page
     assert "2024-05-01" in page and "聊城市人民政府外事办公室" in page
+
+
+def test_pptx_opens_with_a_title_and_a_findings_slide(pack_dir):
+    from pptx import Presentation
+
+    out, pack, _ = pack_dir
+    cover, points = list(Presentation(str(out / "briefing" / "briefing.pptx")).slides)[:2]
+    texts = [s.text_frame.text for s in cover.shapes if s.has_text_frame]
+    assert texts[0] == "测试简报"
+    assert any("2 份报告" in t and "2022—2023" in t for t in texts)  # corpus, groups, period
+    assert any("2024-05-01" in t for t in texts)  # date
+    texts = [s.text_frame.text for s in points.shapes if s.has_text_frame]
+    assert texts[0] == "要点" and len(texts) >= 3
+    assert any("聊城市 2022 最常用的词是“法治”" in t for t in texts)  # what the captions compute
 
 
 def test_pptx_has_one_slide_per_figure_with_title_and_caption(pack_dir):
@@ -176,7 +199,7 @@ def test_pptx_has_one_slide_per_figure_with_title_and_caption(pack_dir):
     out, pack, _ = pack_dir
     prs = Presentation(str(out / "briefing" / "briefing.pptx"))
     assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 1e-3
-    slides = list(prs.slides)
+    slides = list(prs.slides)[2:]  # after the title and the findings
     assert len(slides) == len(EXPECTED_ORDER)
     for slide, (_, fig) in zip(slides, pack.figures.iterrows()):
         pictures = [s for s in slide.shapes if s.shape_type == 13]
@@ -318,3 +341,79 @@ def test_explorer_terms_come_from_the_slogan_and_keyword_tables(pack_dir, tmp_pa
     assert terms and len(terms) == len(set(terms))
     assert set(terms) <= set(KEYWORDS["term"].astype(str))  # no slogan_summary table here
     assert briefing.explorer_terms(tmp_path) == []
+
+
+def test_html_lists_every_table_with_what_it_holds_and_a_link(pack_dir):
+    out, pack, _ = pack_dir
+    page = (out / "briefing" / "briefing.html").read_text(encoding="utf-8")
+    appendix = page[page.index('id="tables"'):]
+    assert '<a href="../tables/keywords.csv">tables/keywords.csv</a>' in appendix
+    assert TABLE_DESCRIPTIONS_KEYWORDS in appendix
+    assert "要点" in page and "聊城市 2022 最常用的词是“法治”" in page[:page.index('id="s00"')]
+
+
+TABLE_DESCRIPTIONS_KEYWORDS = briefing.TABLE_DESCRIPTIONS["keywords"]
+
+
+def _save_table_names():
+    """The names of every table the notebooks save (``export.save_table(..., "name")``)."""
+    import ast
+    import json
+
+    names = set()
+    for nb in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                               for line in "".join(cell["source"]).split("\n"))
+            for node in ast.walk(ast.parse(source)):
+                func = getattr(node, "func", None)
+                if (isinstance(node, ast.Call) and getattr(func, "attr", None) == "save_table"
+                        and len(node.args) > 2 and isinstance(node.args[2], ast.Constant)):
+                    names.add(node.args[2].value)
+    return sorted(names)
+
+
+@pytest.mark.parametrize("name", _save_table_names())
+def test_every_table_a_notebook_saves_is_described(name):
+    assert briefing.TABLE_DESCRIPTIONS.get(name), (
+        f"tables/{name}.csv has no description in briefing.TABLE_DESCRIPTIONS: the briefing's "
+        "appendix and the 说明 sheet would list it without saying what it holds")
+
+
+def test_a_long_table_is_summarised_in_the_workbook(tmp_path):
+    from openpyxl import load_workbook
+
+    rows = [{"term": f"词{i}", "group": f"组{g}", "count": 1000 - i, "rank": i + 1}
+            for g in range(40) for i in range(300)]  # 12,000 rows, 40 groups
+    export.save_table(pd.DataFrame(rows), tmp_path, "bigrams")
+    export.save_table(pd.DataFrame({"text": [f"句子{i}" for i in range(8000)]}), tmp_path,
+                      "theme_sentences")
+    pack = briefing.build_pack(tmp_path, date="2024-05-01")
+    wb = load_workbook(io.BytesIO(pack.xlsx), read_only=True)
+    bigrams = list(wb["bigrams"].iter_rows(values_only=True))
+    assert len(bigrams) - 1 == 40 * briefing.SHEET_ROWS_PER_GROUP <= briefing.SHEET_MAX_ROWS
+    assert max(r[3] for r in bigrams[1:]) == briefing.SHEET_ROWS_PER_GROUP  # the top ranks
+    assert len(list(wb["theme_sentences"].iter_rows())) - 1 == briefing.SHEET_MAX_ROWS
+    about = {r[0]: r for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
+    assert "全表 12,000 行见 tables/bigrams.csv" in about["bigrams"][2]
+    assert "全表 8,000 行" in about["theme_sentences"][2]
+    note = pack.tables.set_index("name").loc["bigrams", "note"]
+    assert note in pack.html and pack.tables.set_index("name").loc["bigrams", "rows"] == 12000
+
+
+def test_the_templates_ship_with_the_package():
+    """An installed tifa (not only this checkout) finds briefing.html.j2 and explorer.js."""
+    import fnmatch
+    import tomllib
+    from importlib.resources import files
+
+    root = Path(__file__).resolve().parents[1]
+    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = data["tool"]["setuptools"]["package-data"]["tifa"]
+    folder = root / "lib" / "tifa" / "report" / "templates"
+    for path in folder.iterdir():
+        rel = path.relative_to(root / "lib" / "tifa").as_posix()
+        assert any(fnmatch.fnmatch(rel, p) for p in patterns), f"{rel} is not package data"
+    assert files("tifa.report").joinpath("templates", "briefing.html.j2").is_file()

@@ -102,7 +102,7 @@ def test_topic_mix_and_terms_and_correspondence():
     fig = ct.topic_mix(mix, subtitle="按词数加权")
     shown = texts(fig)
     assert "70%" in shown and "80%" in shown
-    legend = fig.axes[0].get_legend()
+    legend, = fig.legends  # a figure legend across the foot: it widens no panel
     assert isinstance(legend, Legend)
     assert [t.get_text() for t in legend.get_texts()] == ["T1 · 普法/宣传", "T2 · 法律顾问/审查"]
     terms = pd.DataFrame({"topic": [1, 1, 2], "label": ["T1 · a", "T1 · a", "T2 · b"],

@@ -72,3 +72,23 @@ def test_figures_are_written(run):
     assert {p.parent.name for p in pngs} >= {"00_corpus"}
     for p in pngs:
         assert p.stat().st_size > 5_000, p
+
+
+def test_no_notebook_warns_of_a_missing_glyph(run):
+    """matplotlib's "Glyph … missing from font(s)" (a box in the figure) in no executed notebook."""
+    for path in sorted((run / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            for output in cell.get("outputs", []):
+                text = "".join(output.get("text", "")) if isinstance(output.get("text"), list) \
+                    else str(output.get("text", ""))
+                assert "missing from font" not in text, f"{path.name}: {text[:300]}"
+
+
+def test_the_briefing_opens_with_a_cover_and_findings_and_carries_the_explorer(run):
+    from pptx import Presentation
+
+    page = (run / "briefing" / "briefing.html").read_text(encoding="utf-8")
+    assert 'id="x-data"' in page and "要点" in page
+    slides = list(Presentation(str(run / "briefing" / "briefing.pptx")).slides)
+    assert [s.shapes[0].text_frame.text for s in slides[:2]][1] == "要点"

@@ -57,7 +57,7 @@ def test_use_style_is_idempotent_and_sets_the_house_rc():
     style.use_style()
     assert len(font_manager.fontManager.ttflist) == n_fonts
     rc = matplotlib.rcParams
-    assert rc["font.family"] == ["sans-serif"]
+    assert rc["font.family"] == ["sans-serif", "DejaVu Sans"]  # the CJK font, then the fallback
     assert rc["font.sans-serif"][0] == "Noto Sans CJK SC"
     assert rc["axes.unicode_minus"] is False
     assert rc["pdf.fonttype"] == 42
@@ -110,6 +110,34 @@ def test_pdf_font_covers_the_chinese_figure():
         assert matplotlib.rcParams["font.sans-serif"][0] == "SimHei"
         assert style.missing_glyphs(fig) == set()
     assert matplotlib.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
+
+
+SYMBOLS = "G² log₂ “法治” — ≥ × · …"  # ² is not in SimHei, ₂ not in Noto: DejaVu Sans has both
+
+
+def test_symbols_a_cjk_font_lacks_come_from_the_fallback_in_every_format(tmp_path):
+    """The keyness chart's "G²" printed "G□" in PDFs: SimHei has no "²" and the fallback font
+    was never used (a generic family stands for its first font only)."""
+    import warnings
+
+    from tifa.report import export
+
+    fig = _chinese_figure(extra=SYMBOLS)
+    assert style.missing_glyphs(fig) == set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph 178 … missing from font(s)"
+        export.save_figure(fig, tmp_path, "x", "symbols", formats=("png", "svg", "pdf"))
+
+
+def test_missing_glyphs_sees_what_the_pdf_font_lacks():
+    """Without the fallback family, "²" is missing from the PDF only: the check must say so."""
+    from matplotlib.text import Text
+
+    fig = _chinese_figure(extra=SYMBOLS)
+    for text in fig.findobj(Text):
+        text.set_family(["sans-serif"])  # the family list tifa used before the fallback
+    assert style.missing_glyphs(fig, pdf=False) == {"₂"}  # Noto alone
+    assert style.missing_glyphs(fig) == {"²", "₂"}  # and SimHei, for the PDF
 
 
 def test_group_colors_do_not_depend_on_order():
@@ -214,18 +242,19 @@ def test_unknown_size_is_a_clear_error(restore_size):
     assert style.current_size() in style.SIZES
 
 
-def test_fit_figsize_slide_is_always_16_9():
+def test_fit_figsize_slide_is_16_9_and_grows_taller_not_wider():
+    """A figure grown wider would be shown with smaller type in the HTML briefing (figures at
+    the width of the text) and no larger on a slide (the picture's height is what limits it)."""
     assert style.fit_figsize(7.5, 4.0, size="slide") == (10.0, 5.625)
     assert style.fit_figsize(18.0, 5.0, size="slide") == (10.0, 5.625)
-    w, h = style.fit_figsize(10.0, 8.4375, size="slide")  # a tall chart grows, still 16:9
-    assert (w, h) == (15.0, 8.438) and abs(w / h - 16 / 9) < 1e-3
-    assert style.fit_figsize(10, 40, size="slide") == (15.0, 8.438)  # at most 1.5 times
+    assert style.fit_figsize(10.0, 7.0, size="slide") == (10.0, 7.0)  # a tall chart grows
+    assert style.fit_figsize(10, 40, size="slide") == (10.0, 8.438)  # at most 1.5 times
 
 
 def test_fit_figsize_a4_is_text_width():
     assert style.fit_figsize(6.3, 4.0, size="a4") == (6.3, 4.0)
     w, h = style.fit_figsize(12.6, 6.0, size="a4")
-    assert w == 6.3 and h == pytest.approx(3.9)  # shrunk with the width, at most to 0.65
+    assert w == 6.3 and h == pytest.approx(4.68)  # shrunk with the width, at most to 0.78
     assert style.fit_figsize(9.0, 1.0, size="a4") == (6.3, 2.5)
     assert style.fit_figsize(6.3, 30.0, size="a4") == (6.3, 9.0)
 
@@ -241,3 +270,22 @@ def test_a4_figure_is_readable_at_text_width(restore_size):
     assert fig.get_size_inches()[0] <= 6.3
     assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 8
     assert style.missing_glyphs(fig) == set()
+
+
+def test_a_pdf_carries_the_symbols_in_its_text(tmp_path):
+    """Read back with poppler: "G²" is in the PDF's text, in embedded fonts (no box)."""
+    import shutil
+    import subprocess
+
+    from tifa.report import export
+
+    if not (shutil.which("pdftotext") and shutil.which("pdffonts")):
+        pytest.skip("poppler-utils (pdftotext, pdffonts) not installed; .ci/run installs it")
+    fig = _chinese_figure(extra=" G² log₂")
+    path = export.save_figure(fig, tmp_path, "x", "symbols", formats=("pdf",))[0]
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "G²" in text and "log₂" in text and "二〇二三年度报告" in text
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all("yes" in row[-5:-3] for row in rows)  # every font embedded
+    assert any("SimHei" in row[0] for row in rows) and any("DejaVu" in row[0] for row in rows)

@@ -85,6 +85,26 @@ def truncate_label(s: object, max_units: int) -> str:
     return "".join(out).rstrip() + "…"
 
 
+def shorten_group(s: object, max_units: int) -> str:
+    """Shorten a group's name to ``max_units`` half-em units keeping its head and its tail.
+
+    Group names tell apart at both ends (``厦门市人民政府办公厅2025年度`` and ``…2026年度``),
+    so a name too long loses its middle: ``厦门市人民政府…2026年度``. Names that fit are kept.
+    """
+    s = _plain(s)
+    if _text_units(s) <= max_units:
+        return s
+    tail_units = max(0, min(max_units // 3, 10))
+    tail, used = "", 0
+    for ch in reversed(s):
+        if used + _char_units(ch) > tail_units:
+            break
+        tail = ch + tail
+        used += _char_units(ch)
+    head = truncate_label(s[: len(s) - len(tail)], max_units - used)
+    return head + tail if head.endswith("…") else head[:-1] + "…" + tail
+
+
 def wrap_label(s: object, max_units: int, *, max_lines: int | None = None) -> str:
     """Wrap text to lines of at most ``max_units`` half-em units (CJK-aware).
 
@@ -161,6 +181,17 @@ def _integer_ticks(axis, values) -> None:
     vals = vals[np.isfinite(vals)]
     if len(vals) and np.all(vals == np.round(vals)):
         axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _value_ticks(axis, values, *, nbins: int = 4) -> None:
+    """At most ``nbins`` + 1 ticks on a value axis, whole numbers when every value is one, so
+    that tick labels of narrow panels never run into each other."""
+    from matplotlib.ticker import MaxNLocator
+
+    vals = np.asarray(values, dtype=float)
+    vals = vals[np.isfinite(vals)]
+    whole = bool(len(vals)) and bool(np.all(vals == np.round(vals)))
+    axis.set_major_locator(MaxNLocator(nbins=nbins, integer=whole, min_n_ticks=2))
 
 
 def _value_label(value: str, value_label: str | None) -> str:
@@ -308,6 +339,151 @@ def join_notes(*parts: str | None) -> str | None:
     return "；".join(parts) if parts else None
 
 
+#: Height of one row of labels, in line heights of its type (Noto CJK's line box is 1.45 em):
+#: rows closer than this make their labels touch.
+ROW_EM = 1.5
+
+
+def row_inches(fontsize: float) -> float:
+    """Inches one row of labels needs at ``fontsize`` points (:data:`ROW_EM` lines)."""
+    return float(fontsize) * ROW_EM / 72
+
+
+def tick_size(axis: str = "y") -> float:
+    """The tick label size in points of the style in effect (``"x"`` or ``"y"``)."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    size = matplotlib.rcParams[f"{axis}tick.labelsize"]
+    return float(FontProperties(size=size).get_size_in_points())
+
+
+def label_inches(labels, fontsize: float) -> float:
+    """Width in inches of the widest of ``labels`` at ``fontsize`` (CJK characters 1 em)."""
+    units = max((_text_units(line) for s in labels for line in _plain(s).split("\n")),
+                default=0)
+    return units * fontsize / 2 / 72
+
+
+def legend_columns(labels, *, fontsize: float, width: float | None = None,
+                   max_cols: int = 6) -> int:
+    """How many columns a legend of ``labels`` can have on one figure width without running
+    past it (each entry: its handle, the label at ``fontsize``, the spacing).
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The legend's labels, as drawn.
+    fontsize : float
+        Their size in points.
+    width : float, optional
+        Inches available; default the figure width of the size format less the margins.
+    max_cols : int, default 6
+        Most columns.
+
+    Returns
+    -------
+    int
+    """
+    labels = list(labels)
+    width = (style.figure_limits()[0] - 0.4) if width is None else width
+    entry = label_inches(labels, fontsize) + fontsize * 3.4 / 72
+    return max(1, min(max_cols, len(labels) or 1, int(width // entry)))
+
+
+def legend_at_bottom(fig: Figure, handles: list, *, ncols: int | None = None,
+                     fontsize: float | None = None):
+    """A legend across the foot of the figure, above the source line, left-aligned.
+
+    The layout of the charts is made narrower by nothing and shorter by the legend's height:
+    a legend tied to one panel would widen that panel's column to its own width.
+
+    Parameters
+    ----------
+    fig : Figure
+        A figure framed by :func:`frame_figure` (its layout keeps clear of the frame).
+    handles : list of artists
+        The legend entries (with labels).
+    ncols : int, optional
+        Columns; default as many as fit the width (:func:`legend_columns`).
+    fontsize : float, optional
+        Type size in points; default the style's legend size.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+    """
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    size = float(FontProperties(size=fontsize or matplotlib.rcParams["legend.fontsize"])
+                 .get_size_in_points())
+    width, height = fig.get_size_inches()
+    if ncols is None:
+        ncols = legend_columns([h.get_label() for h in handles], fontsize=size,
+                               width=width - 2 * _EDGE_IN)
+    rows = math.ceil(len(handles) / max(1, ncols))
+    engine = fig.get_layout_engine()
+    rect = tuple(engine.get().get("rect", (0, 0, 1, 1))) if engine is not None else (0, 0, 1, 1)
+    need = (rows * row_inches(size) + 0.1) / height
+    legend = fig.legend(handles=handles, loc="lower left", ncols=ncols, frameon=False,
+                        fontsize=size, borderaxespad=0.0, handlelength=1.6, columnspacing=1.6,
+                        bbox_to_anchor=(_EDGE_IN / width, rect[1]))
+    legend.set_in_layout(False)
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(rect[0], rect[1] + need, rect[2], rect[3] - need))
+    return legend
+
+
+def legend_rows_inches(handles_or_labels, *, fontsize: float | None = None) -> float:
+    """Inches :func:`legend_at_bottom` takes for these entries (to size a figure first)."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    labels = [getattr(h, "get_label", lambda h=h: str(h))() for h in handles_or_labels]
+    size = float(FontProperties(size=fontsize or matplotlib.rcParams["legend.fontsize"])
+                 .get_size_in_points())
+    ncols = legend_columns(labels, fontsize=size, width=style.figure_limits()[0] - 2 * _EDGE_IN)
+    return math.ceil(len(labels) / ncols) * row_inches(size) + 0.1
+
+
+def fit_column_labels(fig: Figure, ax, labels, *, max_lines: int = 3,
+                      min_units: int = 4) -> None:
+    """Write category labels under (or over) columns horizontally, wrapped to the width each
+    column has once the figure is laid out, so that neighbours never run into each other.
+
+    Chinese turned on its side is hard to read, so labels stay upright: each is wrapped at
+    the width of its column (at least ``min_units`` half-em units, i.e. two characters) on up
+    to ``max_lines`` lines, the last cut with '…'.
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure (laid out once here, to measure the columns).
+    ax : Axes
+        The axes whose x ticks are the columns (set them first, one per label).
+    labels : sequence of str
+        The labels, in column order.
+    max_lines : int, default 3
+        Most lines per label.
+    min_units : int, default 4
+        Narrowest line in half-em units.
+
+    Returns
+    -------
+    None
+    """
+    labels = list(labels)
+    if not labels:
+        return
+    size = tick_size("x")
+    fig.draw_without_rendering()
+    width_pt = ax.get_window_extent().width * 72 / fig.dpi / len(labels)
+    units = max(min_units, int(width_pt * 0.9 / (size / 2)))
+    ax.set_xticks(ax.get_xticks(), labels=[wrap_label(lbl, units, max_lines=max_lines)
+                                           for lbl in labels])
+
+
 def keep_first(items, n: int, subtitle: str | None, *, noun: str = "组",
                hint: str | None = None):
     """The first ``n`` of ``items``, and the subtitle saying so when some were left out.
@@ -404,17 +580,18 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
         groups = [(None, freq)]
     else:
         groups = list(freq.groupby(group, sort=False, dropna=False))
-    shown, subtitle = keep_first(groups, max_panels, subtitle)
     palette = dict(colors) if colors is not None else (
         style.group_colors(freq[group].dropna()) if group is not None else {})
-
-    n = max(len(shown), 1)
-    if ncols is None:
-        ncols = 1 if n == 1 else 2 if n in (2, 4) else 3 if n <= 9 else 4
-    ncols = max(1, min(ncols, n))
-    nrows = math.ceil(n / ncols)
-    fig = start_figure(width=min(18.0, max(7.5, 4.4 * ncols + 0.6)),
-                       body_height=nrows * (0.27 * top_n + 0.9), title=title,
+    label_max = 2 * label_chars
+    layout = _panel_layout(groups, freq, term=term, value=value, top_n=top_n,
+                           max_panels=max_panels, ncols=ncols, label_units=label_max,
+                           titled=group is not None, title=title, subtitle=subtitle,
+                           source=source)
+    top_n, ncols, nrows, shown = layout["top_n"], layout["ncols"], layout["nrows"], layout["shown"]
+    shown, subtitle = keep_first(groups, len(shown), subtitle)
+    if layout["top_n_cut"]:
+        subtitle = join_notes(subtitle, f"每组前 {top_n} 个")
+    fig = start_figure(width=style.figure_limits()[0], body_height=layout["body_height"], title=title,
                        subtitle=subtitle, source=source, figsize=figsize, empty=freq.empty)
     if freq.empty:
         return fig
@@ -426,30 +603,76 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
         rows.append((key, top))
     xmax = max((float(np.nanmax(t[value].to_numpy(dtype=float))) for _, t in rows if len(t)),
                default=0.0)
+    fmt = number_formatter(np.concatenate([t[value].to_numpy(dtype=float) for _, t in rows])
+                           if rows else [])
+    title_units = layout["title_units"]
     for ax, (key, top) in zip(axes, rows):
         vals = top[value].to_numpy(dtype=float)
         color = palette.get(key, style.PALETTE[0]) if group is not None else style.PALETTE[0]
         bars = ax.barh(np.arange(len(top)), vals, color=color, height=0.72)
         ax.set_yticks(np.arange(len(top)),
-                      labels=[truncate_label(t, 2 * label_chars) for t in top[term]])
+                      labels=[truncate_label(t, label_max) for t in top[term]])
         ax.set_ylim(top_n - 0.5, -0.5)  # largest at the top; equal bar height in every panel
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
         if group is not None:
-            ax.set_title(truncate_label(key, 28), fontsize=13, color="#222222")
+            ax.set_title(shorten_group(key, title_units), fontsize=layout["title_size"],
+                         color="#222222")
         if show_values and len(vals):
-            ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=3,
-                         fontsize=9, color=style.MUTED)
+            ax.bar_label(bars, labels=[fmt(v) for v in vals], padding=3,
+                         fontsize=VALUE_SIZE, color=style.MUTED)
         local_max = float(np.nanmax(vals)) if len(vals) else 0.0
         upper = (xmax if sharex else local_max) or 1.0
-        ax.set_xlim(0, upper * (1.15 if show_values else 1.03))
-        _integer_ticks(ax.xaxis, vals)
+        ax.set_xlim(0, upper * (1.22 if show_values else 1.03))
+        _value_ticks(ax.xaxis, vals)
     for i, ax in enumerate(axes):
         if i >= len(rows):
             ax.set_visible(False)
         elif i + ncols >= len(rows):  # lowest panel of its column
             ax.set_xlabel(_value_label(value, value_label), color=style.MUTED)
     return fig
+
+
+#: Type size in points of the numbers written at bar ends and in cells.
+VALUE_SIZE = 9
+
+
+def _panel_layout(groups, freq, *, term, value, top_n, max_panels, ncols, label_units,
+                  titled, title, subtitle, source) -> dict:
+    """How many panels of bars fit the size format, in how many columns and rows, with how
+    many bars each: bars keep a readable row height (:func:`row_inches` of the tick size);
+    with more groups than fit, fewer bars per panel (down to 8), then fewer panels."""
+    fig_w, max_h = style.figure_limits()
+    tick = tick_size("y")
+    row = row_inches(tick)
+    longest = min(label_units, max((_text_units(_plain(t)) for t in freq[term]), default=0)
+                  if term in freq else label_units)
+    panel_w = longest * tick / 2 / 72 + (1.9 if fig_w >= 9 else 1.4)
+    col_fit = max(1, int((fig_w - 0.3) // panel_w))
+    n = max(1, min(len(groups), max_panels))
+    if ncols is not None:
+        col_fit = max(1, min(ncols, n))
+    title_h = row_inches(13 if fig_w >= 9 else 9.5) if titled else 0.0
+    axis_h = row_inches(tick) + 0.12
+    avail = max_h - header_inches(title, subtitle, source, fig_w) - axis_h - 0.1
+    want = top_n
+    while True:
+        panel_h = title_h + want * row + axis_h + 0.1
+        row_fit = max(1, int(avail // panel_h))
+        if row_fit * col_fit >= n or want <= min(top_n, 8):
+            break
+        want -= 1
+    fit = min(n, row_fit * col_fit)
+    nrows = math.ceil(fit / col_fit)
+    ncols_used = math.ceil(fit / nrows)
+    # the rows chosen may hold more bars than the fewest tried
+    room = int((avail / nrows - title_h - axis_h - 0.1) // row)
+    want = max(want, min(top_n, room))
+    title_size = 13 if fig_w >= 9 else 9.5
+    return {"top_n": want, "top_n_cut": want < top_n, "ncols": ncols_used, "nrows": nrows,
+            "shown": groups[:fit], "body_height": nrows * (title_h + want * row + axis_h + 0.1) + axis_h,
+            "title_size": title_size,
+            "title_units": max(8, int((fig_w / ncols_used - 0.3) * 72 / (title_size / 2)))}
 
 
 def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
@@ -539,7 +762,8 @@ def bar(table: pd.DataFrame, *, label: str = "label", value: str = "n_chars",
     if len(vals) and np.nanmax(vals) > 0 and show_values:
         getattr(ax, f"set_{value_axis}lim")(0, float(np.nanmax(vals)) * headroom)
     if show_values:
-        ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=3, fontsize=9,
+        fmt = number_formatter(vals)
+        ax.bar_label(bars, labels=[fmt(v) for v in vals], padding=3, fontsize=VALUE_SIZE,
                      color=style.MUTED)
     if group is not None:
         _group_legend(ax, rows[group], palette)
@@ -619,6 +843,7 @@ def document_lengths(documents: pd.DataFrame, *, label: str = "label",
     if group is not None:
         palette = dict(colors) if colors is not None else style.group_colors(
             documents[group].dropna())
+    fmt = number_formatter(rows[present].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float))
     for i, (ax, measure) in enumerate(zip(axes, present)):
         vals = pd.to_numeric(rows[measure], errors="coerce").to_numpy(dtype=float)
         if palette is not None:
@@ -630,13 +855,13 @@ def document_lengths(documents: pd.DataFrame, *, label: str = "label",
         ax.set_ylim(n - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
-        _integer_ticks(ax.xaxis, vals)
+        _value_ticks(ax.xaxis, vals, nbins=3)
         finite = vals[np.isfinite(vals)]
         if show_values:
-            ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=3, fontsize=9,
+            ax.bar_label(bars, labels=[fmt(v) for v in vals], padding=3, fontsize=VALUE_SIZE,
                          color=style.MUTED)
             if len(finite) and finite.max() > 0:
-                ax.set_xlim(0, float(finite.max()) * 1.18)
+                ax.set_xlim(0, float(finite.max()) * 1.25)
     axes[0].set_yticks(pos, labels=[truncate_label(t, 2 * label_chars) for t in rows[label]])
     if palette is not None:
         _group_legend(axes[-1], rows[group], palette)
@@ -670,13 +895,62 @@ def _as_frequencies(freqs, term: str, value: str) -> dict[str, float]:
     return out
 
 
+def cloud_layout(freqs: Mapping[str, float], *, width: int = 1600, height: int = 900,
+                 max_words: int = 150, random_state: int = 0, color_func=None,
+                 colormap: str | None = None, background_color: str = "white",
+                 prefer_horizontal: float = 1.0, relative_scaling: float = 0.6):
+    """Lay out a word cloud with the CJK font: the ``wordcloud.WordCloud`` every cloud of tifa
+    draws (:func:`wordcloud`, and the clouds of :mod:`tifa.draw.keyword_charts`).
+
+    Every word is upright by default: wordcloud turns a share of the words 90° to fill gaps,
+    and Chinese turned on its side is hard to read (外事 reads as 典…).
+
+    Parameters
+    ----------
+    freqs : mapping of str to float
+        ``{word: size}``, all positive.
+    width, height : int, default 1600, 900
+        Image size in pixels.
+    max_words : int, default 150
+        Most words placed (largest first).
+    random_state : int, default 0
+        Layout seed: the same input gives the same picture.
+    color_func : callable, optional
+        wordcloud's colour function (``lambda *a, **k: "#1f5fa8"``); default ``colormap``.
+    colormap : str, optional
+        Matplotlib colormap when ``color_func`` is not given; default ``"viridis"``.
+    background_color : str, default "white"
+        Background colour.
+    prefer_horizontal : float, default 1.0
+        Share of words laid out horizontally (1.0: all of them).
+    relative_scaling : float, default 0.6
+        How much word size follows frequency (0: rank only, 1: proportional).
+
+    Returns
+    -------
+    wordcloud.WordCloud
+        Generated: ``.layout_`` holds each word's size, position and orientation,
+        ``.to_array()`` the image.
+    """
+    from wordcloud import WordCloud
+
+    colors = {"color_func": color_func} if color_func is not None else {
+        "colormap": colormap or "viridis"}
+    cloud = WordCloud(font_path=style.wordcloud_font_path(), width=width, height=height,
+                      max_words=max_words, background_color=background_color,
+                      prefer_horizontal=prefer_horizontal, random_state=random_state,
+                      margin=4, relative_scaling=relative_scaling, collocations=False, **colors)
+    return cloud.generate_from_frequencies(dict(freqs))
+
+
 def wordcloud(freqs, *, term: str = "term", value: str = "count", title: str | None = None,
               subtitle: str | None = None, source: str | None = None, max_words: int = 150,
               width: int = 1600, height: int = 900, color: str | None = None,
               colormap: str | None = None, background_color: str = "white",
-              prefer_horizontal: float = 0.95, random_state: int = 0,
+              prefer_horizontal: float = 1.0, random_state: int = 0,
               figsize: tuple[float, float] | None = None) -> Figure:
-    """A word cloud of given frequencies, drawn with the CJK font (deterministic).
+    """A word cloud of given frequencies, drawn with the CJK font (deterministic, every word
+    upright: :func:`cloud_layout`).
 
     Parameters
     ----------
@@ -705,8 +979,8 @@ def wordcloud(freqs, *, term: str = "term", value: str = "count", title: str | N
         Matplotlib colormap for the words when ``color`` is not given; default ``"viridis"``.
     background_color : str, default "white"
         Background colour.
-    prefer_horizontal : float, default 0.95
-        Share of words laid out horizontally.
+    prefer_horizontal : float, default 1.0
+        Share of words laid out horizontally (1.0: every word upright).
     random_state : int, default 0
         Seed of the layout: the same input gives the same picture.
     figsize : (float, float), optional
@@ -716,22 +990,15 @@ def wordcloud(freqs, *, term: str = "term", value: str = "count", title: str | N
     -------
     matplotlib.figure.Figure
     """
-    from wordcloud import WordCloud
-
     data = _as_frequencies(freqs, term, value)
     fig = start_figure(width=10.0, body_height=10.0 * height / width, title=title,
                        subtitle=subtitle, source=source, figsize=figsize, empty=not data)
     if not data:
         return fig
-    kwargs = {}
-    if color is not None:
-        kwargs["color_func"] = lambda *args, **kw: color
-    else:
-        kwargs["colormap"] = colormap or "viridis"
-    cloud = WordCloud(font_path=style.wordcloud_font_path(), width=width, height=height,
-                      max_words=max_words, background_color=background_color,
-                      prefer_horizontal=prefer_horizontal, random_state=random_state,
-                      margin=4, **kwargs).generate_from_frequencies(data)
+    cloud = cloud_layout(data, width=width, height=height, max_words=max_words,
+                         random_state=random_state, background_color=background_color,
+                         prefer_horizontal=prefer_horizontal, colormap=colormap,
+                         color_func=(lambda *args, **kw: color) if color is not None else None)
     ax = fig.add_subplot()
     ax.imshow(cloud.to_array(), interpolation="bilinear")
     ax.set_axis_off()

@@ -30,7 +30,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from tifa.draw import style
-from tifa.draw.charts import (format_number, join_notes, require_columns, start_figure,
+from tifa.draw.charts import (cloud_layout, fit_column_labels, format_number, join_notes,
+                              legend_columns, require_columns, shorten_group, start_figure,
                               truncate_label)
 from tifa.schemas import REST
 
@@ -118,20 +119,21 @@ def compare_top_bars(table: pd.DataFrame, *, value: str = "per_10k", max_terms: 
         ax.hlines(y, lo, hi, color="#cccccc", linewidth=1.2, zorder=1)
         for g in groups:
             ax.scatter(grid[g].to_numpy(), y, s=34, color=palette.get(g, NEUTRAL), zorder=2,
-                       label=truncate_label(g, 24), edgecolors="white", linewidths=0.5)
+                       label=shorten_group(g, 24), edgecolors="white", linewidths=0.5)
     else:
         h = 0.8 / n_g
         for i, g in enumerate(groups):
             ax.barh(y - 0.4 + h * (i + 0.5), grid[g].to_numpy(), height=h * 0.92,
-                    color=palette.get(g, NEUTRAL), label=truncate_label(g, 24))
+                    color=palette.get(g, NEUTRAL), label=shorten_group(g, 24))
     ax.set_yticks(y, labels=[truncate_label(t, 2 * label_chars) for t in terms])
     ax.set_ylim(n_t - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
     ax.set_xlim(0, float(np.nanmax(grid.to_numpy())) * 1.05 or 1.0)
     ax.set_xlabel(value_label or value, color=style.MUTED)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=min(n_g, 6), fontsize=10,
-              frameon=False, handlelength=1.2, columnspacing=1.2)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=10, frameon=False,
+              ncols=legend_columns([shorten_group(g, 24) for g in groups], fontsize=10),
+              handlelength=1.2, columnspacing=1.2)
     return fig
 
 
@@ -139,13 +141,8 @@ def compare_top_bars(table: pd.DataFrame, *, value: str = "per_10k", max_terms: 
 
 def _cloud_image(freqs: dict[str, float], *, color_func, width: int, height: int,
                  max_words: int, random_state: int):
-    from wordcloud import WordCloud
-
-    cloud = WordCloud(font_path=style.wordcloud_font_path(), width=width, height=height,
-                      max_words=max_words, background_color="white", prefer_horizontal=0.95,
-                      random_state=random_state, margin=4, color_func=color_func,
-                      relative_scaling=0.6, collocations=False)
-    return cloud.generate_from_frequencies(freqs).to_array()
+    return cloud_layout(freqs, color_func=color_func, width=width, height=height,
+                        max_words=max_words, random_state=random_state).to_array()
 
 
 def _frequencies(table: pd.DataFrame, term: str, value: str) -> dict[str, float]:
@@ -218,13 +215,17 @@ def wordcloud_grid(freq: pd.DataFrame, *, value: str = "per_10k", n_words: int =
     palette = _palette(all_groups, colors)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     px_w = int(1600 / ncols)
+    fig_w = style.figure_limits()[0]
+    title_size = 13 if fig_w >= 9 else 9.5
+    title_units = max(8, int((fig_w / ncols - 0.3) * 72 / (title_size / 2)))
     for ax, g in zip(axes, shown):
         sub = freq[freq["group"] == g]
         if "rank" in sub.columns:
             sub = sub.sort_values("rank", kind="stable")
         data = _frequencies(sub.head(n_words), "term", value)
         ax.set_axis_off()
-        ax.set_title(truncate_label(g, 30), fontsize=13, color=palette.get(g, "#222222"), loc="left")
+        ax.set_title(shorten_group(g, title_units), fontsize=title_size,
+                     color=palette.get(g, "#222222"), loc="left")
         if not data:
             ax.text(0.5, 0.5, "没有可显示的词", ha="center", va="center", color=style.MUTED,
                     transform=ax.transAxes)
@@ -293,10 +294,11 @@ def comparison_cloud(over: pd.DataFrame, *, value: str = "excess", max_words: in
     ax.imshow(img, interpolation="bilinear")
     ax.set_axis_off()
     shown = [g for g in groups if any(owner.get(t) == g for t in data)]
-    handles = [Patch(color=palette.get(g, NEUTRAL), label=truncate_label(g, 24)) for g in shown]
+    handles = [Patch(color=palette.get(g, NEUTRAL), label=shorten_group(g, 24)) for g in shown]
     # below the image, inside the layout (a figure legend would collide with the source line)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
-              ncols=min(len(handles), 6), fontsize=11, frameon=False)
+              ncols=legend_columns([h.get_label() for h in handles], fontsize=11),
+              fontsize=11, frameon=False)
     return fig
 
 
@@ -418,8 +420,12 @@ def keyness_bars(key: pd.DataFrame, *, target: str | None = None, n: int = 20,
     faded = ~sig
     if faded.any():  # redraw non-significant bars pale
         ax.barh(y[faded], vals[faded], color="white", alpha=0.6, height=0.75, zorder=3)
-    lim = float(np.nanmax(np.abs(vals))) * 1.05 or 1.0
-    ax.set_xlim(-lim, lim)
+    # each side as long as its longest bar, and at least a third of the other side: the terms
+    # written beside the zero line need that room
+    right = float(np.nanmax(vals, initial=0.0)) * 1.05
+    left = float(-np.nanmin(vals, initial=0.0)) * 1.05
+    lim = max(right, left) or 1.0
+    ax.set_xlim(-max(left, lim / 3), max(right, lim / 3))
     pad = lim * 0.015
     for yi, v, term in zip(y, vals, rows["term"]):
         label = truncate_label(term, 2 * label_chars)
@@ -519,6 +525,8 @@ def similarity_heatmap(sim: pd.DataFrame, *, clusters: dict | None = None,
     order = list(clusters["order"]) if clusters and clusters.get("order") else labels
     if n > max_labels:
         subtitle = join_notes(subtitle, f"{n} 组，标签从略")
+    elif n > MAX_COLUMN_LABELS:  # the matrix is symmetric: the rows name the columns too
+        subtitle = join_notes(subtitle, "各列与各行顺序相同")
     if annotate is None:
         annotate = n <= 12
     side = min(11.0, max(5.0, 0.45 * n + 3.0)) if n <= max_labels else 10.0
@@ -556,10 +564,11 @@ def similarity_heatmap(sim: pd.DataFrame, *, clusters: dict | None = None,
     ax.grid(False)
     ticks = np.arange(n) + 0.5
     if n <= max_labels:
-        short = [truncate_label(g, 2 * label_chars) for g in order]
-        ax.set_yticks(ticks, labels=short)
-        ax.set_xticks(ticks, labels=short, rotation=45 if n > 2 else 0,
-                      ha="right" if n > 2 else "center", rotation_mode="anchor")
+        ax.set_yticks(ticks, labels=[shorten_group(g, 2 * label_chars) for g in order])
+        if n <= MAX_COLUMN_LABELS:  # upright, wrapped to the width of a column
+            ax.set_xticks(ticks)
+        else:
+            ax.set_xticks([])
         if z is not None:
             ax.yaxis.tick_right()
     else:
@@ -580,7 +589,14 @@ def similarity_heatmap(sim: pd.DataFrame, *, clusters: dict | None = None,
     cb = fig.colorbar(im, cax=cax)
     cb.set_label("余弦相似度", color=style.MUTED)
     cb.outline.set_visible(False)
+    if n <= MAX_COLUMN_LABELS:
+        fit_column_labels(fig, ax, [shorten_group(g, 4 * label_chars) for g in order])
     return fig
+
+
+#: Most groups whose names a similarity heatmap writes under its columns (more: the rows,
+#: in the same order, name them).
+MAX_COLUMN_LABELS = 8
 
 
 # ---------------------------------------------------------------------------- scatter
@@ -672,11 +688,11 @@ def rate_scatter(key: pd.DataFrame, *, target: str | None = None, n_labels: int 
     ax.scatter(xs[order], ys[order], s=22, c=colour[order], alpha=0.8, edgecolors="white",
                linewidths=0.4, zorder=2)
     ticks = [t for t in _log_ticks(lo, hi)]
-    ax.set_xticks([floor] + ticks, labels=["0"] + [format_number(t) for t in ticks])
-    ax.set_yticks([floor] + ticks, labels=["0"] + [format_number(t) for t in ticks])
+    ax.set_xticks([floor] + ticks, labels=["0"] + [f"{t:g}" for t in ticks])
+    ax.set_yticks([floor] + ticks, labels=["0"] + [f"{t:g}" for t in ticks])
     ax.minorticks_off()
-    ax.set_xlabel(f"{truncate_label(target, 20)}：每万词出现次数（对数轴）", color=style.MUTED)
-    ax.set_ylabel(f"{truncate_label(reference, 20)}：每万词出现次数（对数轴）", color=style.MUTED)
+    ax.set_xlabel(f"{shorten_group(target, 20)}：每万词出现次数（对数轴）", color=style.MUTED)
+    ax.set_ylabel(f"{shorten_group(reference, 20)}：每万词（对数轴）", color=style.MUTED)
 
     # which points get a label: the most distinctive on each side, and frequent shared terms
     strength = np.abs(g2)

@@ -20,7 +20,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from tifa.draw import style
-from tifa.draw.charts import (format_number, join_notes, require_columns, start_figure,
+from tifa.draw.charts import (format_number, join_notes, label_inches, legend_columns,
+                              require_columns, shorten_group, start_figure, tick_size,
                               truncate_label)
 
 __all__ = ["slogan_bars", "slogan_heatmap", "slogan_timeline", "slogan_upset", "slogan_turnover",
@@ -100,7 +101,10 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
     blocks = [(s, slogans[slogans["status"] == s]) for s in _STATUS_ORDER]
     blocks = [(s, b) for s, b in blocks if len(b)]
     n_rows = len(slogans)
-    fig = start_figure(width=10.0, body_height=0.34 * n_rows + 0.55 * len(blocks) + 0.9,
+    n_groups = top["group"].nunique()
+    legend_rows = 0 if n_groups <= 3 else math.ceil(n_groups / 4)
+    fig = start_figure(width=10.0, body_height=0.34 * n_rows + 0.55 * len(blocks) + 0.9
+                       + 0.25 * legend_rows,
                        title=title, subtitle=subtitle, source=source, figsize=figsize,
                        empty=top.empty)
     if top.empty:
@@ -142,11 +146,23 @@ def slogan_bars(top: pd.DataFrame, *, title: str = "反复出现的提法",
         ax.set_xlim(0, xmax * ((1.3 if len(extra) == 2 else 1.1) if show_values else 1.02))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[-1].set_xlabel("使用次数（各组分段）", color=style.MUTED)
-    handles = [Patch(color=palette.get(g, OTHER_COLOR), label=truncate_label(g, 24)) for g in groups]
-    # legend on the line of the first block heading, right-aligned: clear of bars and source
-    axes[0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0),
-                   ncols=min(len(handles), 4), frameon=False, fontsize=10,
-                   borderaxespad=0.2, handlelength=1.2, columnspacing=1.0)
+    handles = [Patch(color=palette.get(g, OTHER_COLOR), label=shorten_group(g, 24)) for g in groups]
+    bars_width = style.figure_limits()[0] - label_inches(
+        [truncate_label(s, 2 * label_chars) for s in slogans["slogan"]], tick_size("y")) - 0.6
+    ncols = legend_columns([h.get_label() for h in handles], fontsize=tick_size("y") - 1,
+                           max_cols=4, width=bars_width)
+    if len(handles) <= ncols and len(handles) <= 3:
+        # a short legend on the line of the first block heading, right-aligned
+        axes[0].legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0),
+                       ncols=ncols, frameon=False, fontsize=10, borderaxespad=0.2,
+                       handlelength=1.2, columnspacing=1.0)
+    else:  # a longer one above the first heading, as wide as the bars
+        from matplotlib.transforms import offset_copy
+
+        above = offset_copy(axes[0].transAxes, fig=fig, y=20, units="points")
+        axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                       bbox_transform=above, ncols=ncols, frameon=False,
+                       borderaxespad=0.0, handlelength=1.2, columnspacing=1.0)
     return fig
 
 
@@ -189,6 +205,15 @@ def slogan_heatmap(matrix: pd.DataFrame, *, title: str = "提法 × 组",
     """
     n_rows, n_cols = matrix.shape
     total = int(matrix.attrs.get("n_groups_total") or n_cols)
+    # columns closer than about two lines of their (45°) labels make the labels touch
+    row_labels = [truncate_label(r, 2 * label_chars) for r in matrix.index]
+    room = style.figure_limits()[0] - label_inches(row_labels, tick_size("y")) - 1.4
+    fit = max(2, int(room // (1.95 * min(10.0, tick_size("x")) / 72)))
+    if n_cols > fit:
+        attrs = dict(matrix.attrs)
+        matrix = matrix.iloc[:, :fit]
+        matrix.attrs.update(attrs)
+        n_cols = fit
     if total > n_cols:
         subtitle = join_notes(subtitle, f"仅显示使用最多的 {n_cols} 组（共 {total} 组）")
     empty = n_rows == 0 or n_cols == 0
@@ -205,9 +230,9 @@ def slogan_heatmap(matrix: pd.DataFrame, *, title: str = "提法 × 组",
     ax.set_yticks(np.arange(n_rows), labels=[truncate_label(s, 2 * label_chars) for s in matrix.index])
     rotate = n_cols > 6 or max(len(str(c)) for c in matrix.columns) > 8
     ax.xaxis.tick_top()
-    ax.set_xticks(np.arange(n_cols), labels=[truncate_label(c, 20) for c in matrix.columns])
+    ax.set_xticks(np.arange(n_cols), labels=[shorten_group(c, 20) for c in matrix.columns])
     if rotate:  # labels above the columns, rising to the right from their column's centre
-        ax.tick_params(axis="x", labelrotation=45)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=min(10.0, tick_size("x")))
         for label in ax.get_xticklabels():
             label.set_horizontalalignment("left")
             label.set_verticalalignment("bottom")
@@ -300,12 +325,15 @@ def slogan_timeline(timeline: pd.DataFrame, *, value: str = "count",
         return start_figure(width=10.0, body_height=2.4, title=title, subtitle=subtitle,
                             source=source, figsize=figsize, empty=msg)
     n = len(slogans)
-    ncols = max(1, min(ncols, n))
+    fig_w = style.figure_limits()[0]
+    ncols = max(1, min(ncols, n, int(fig_w // 1.9)))  # a panel needs about 1.9 in
     nrows = math.ceil(n / ncols)
     fig = start_figure(width=min(16.0, 3.0 * ncols + 0.8), body_height=2.1 * nrows + 0.6,
                        title=title, subtitle=subtitle, source=source, figsize=figsize)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
     share = value == "share_docs"
+    # a year label is four digits (two ems of the 9-point ticks) plus as much again between
+    year_bins = max(2, int((fig_w / ncols - 0.5) * 72 // (9 * 2 * 1.6)))
     for i, (ax, s) in enumerate(zip(axes, slogans)):
         sub = timeline[timeline["slogan"] == s].sort_values("year")
         x = sub["year"].to_numpy(dtype=float)
@@ -317,7 +345,8 @@ def slogan_timeline(timeline: pd.DataFrame, *, value: str = "count",
         top = float(np.nanmax(y)) if len(y) else 0.0
         ax.set_ylim(0, (top or 1.0) * 1.2)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=not share))
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=min(6, len(years)), integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=min(6, len(years), year_bins),
+                                               integer=True))
         ax.margins(x=0.06)
         ax.tick_params(labelsize=9)
         if i % ncols == 0:

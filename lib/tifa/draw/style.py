@@ -19,8 +19,13 @@ Fonts per output format
   **SimHei.ttf** (:func:`pdf_font_path`). If no TrueType font is available, PDFs fall back to
   Noto embedded as Type 3 outlines (valid, but text is not searchable in every reader).
 
-DejaVu Sans (bundled with matplotlib itself) follows the CJK font in the fallback list, for the
-odd symbol a CJK font lacks.
+Fallback: every text is drawn with ``font.family = ["sans-serif", "DejaVu Sans"]``
+(:data:`FONT_FAMILY`), which matplotlib (≥ 3.6) reads glyph by glyph: a character the CJK font of
+the format lacks is taken from DejaVu Sans (bundled with matplotlib itself), e.g. "²" (not in
+SimHei: ``G²`` in a PDF) or "₂" (not in Noto: ``log₂``). A generic family such as
+``sans-serif`` stands for its first font only, so the fallback must be a family of its own in
+``font.family``. :func:`missing_glyphs` checks a figure against both formats' fonts, fallback
+included, exactly as matplotlib resolves them.
 
 Size formats
 ------------
@@ -28,8 +33,11 @@ One parameter chooses what the figures are made for (:data:`SIZES`, ``use_style(
 
 * ``"slide"`` (default): 16:9. Figures are laid out at 10 × 5.625 in with the house type sizes
   (ticks 11 pt, titles 17 pt); placed full width on a 16:9 slide (13.33 × 7.5 in) everything
-  is shown a third larger. A chart that needs more height than 16:9 gives it grows in both
-  directions and stays 16:9.
+  is shown a third larger. A chart that needs more height than 16:9 gives it grows taller, up
+  to 8.44 in (1.5 times), and stays 10 in wide: on a slide the space under the title is wider
+  than 16:9, so a figure's height decides how large it is shown there whatever its width,
+  while in the HTML briefing (figures shown at the width of the text) a wider figure would
+  only make its type smaller.
 * ``"a4"``: the text width of an A4 page with 2.5 cm margins (6.3 in); smaller type (ticks
   8.5 pt, titles 12 pt) so that the figure is readable at 100 % in a written brief.
 
@@ -64,6 +72,12 @@ PDF_FONT_FILES = ("SimHei.ttf",)
 
 #: Latin/symbol fallback shipped with matplotlib itself (never a system font).
 FALLBACK_FAMILY = "DejaVu Sans"
+
+#: ``font.family`` of every text: the CJK font of the format (``font.sans-serif``: Noto on
+#: screen, PNG and SVG; SimHei inside :func:`pdf_fonts`), then the fallback for what it lacks.
+#: Text artists keep the family list they were made with, and the generic name is resolved
+#: when they are drawn, so a figure made on screen is written as PDF with SimHei.
+FONT_FAMILY = ["sans-serif", FALLBACK_FAMILY]
 
 #: The qualitative house palette (Okabe-Ito-like, colour-blind safe first, then muted tones);
 #: :func:`group_colors` maps sorted groups onto it.
@@ -262,6 +276,14 @@ SIZES = {
     },
 }
 
+#: Width in CSS pixels at which the HTML briefing shows a figure (its column of text), and the
+#: smallest text a figure may have there: a figure ``w`` inches wide shows a ``t``-point text at
+#: ``t * BRIEFING_WIDTH_PX / (72 * w)`` pixels. Slide figures are 10 inches wide, so their
+#: smallest text (value labels, 9 pt) comes out at 12 px (tests/test_chart_layout.py checks
+#: every chart).
+BRIEFING_WIDTH_PX = 960
+MIN_TEXT_PX = 11.0
+
 #: The format used until :func:`use_style` is given another one.
 DEFAULT_SIZE = "slide"
 
@@ -293,7 +315,8 @@ def use_style(*, size: str | None = None) -> None:
     """Register the CJK fonts and apply the house style to matplotlib's rcParams.
 
     Idempotent: fonts are registered once; rcParams are (re)applied on every call, so calling it
-    again after ``plt.rcdefaults()`` restores the style. Sets ``font.family = sans-serif`` with
+    again after ``plt.rcdefaults()`` restores the style. Sets ``font.family`` to
+    :data:`FONT_FAMILY` (``sans-serif`` then DejaVu Sans for the glyphs the CJK font lacks) with
     the CJK font first in ``font.sans-serif``, ``axes.unicode_minus = False`` (the ASCII hyphen
     is in every font), the type sizes and ``figure.figsize`` of the size format, no top/right
     spines, a light grid behind the data, ``pdf.fonttype = 42``, ``svg.fonttype = 'path'`` and
@@ -312,16 +335,15 @@ def use_style(*, size: str | None = None) -> None:
     global _current_size
     key = _check_size(size)
     name = _register(font_path())
-    pdf_name = _register(pdf_font_path())
-    families = [name] + ([pdf_name] if pdf_name != name else []) + [FALLBACK_FAMILY]
+    _register(pdf_font_path())
     spec = SIZES[key]
     matplotlib.rcParams.update(HOUSE_RC)
     matplotlib.rcParams.update(spec["rc"])
     width = spec["width"]
     height = spec["height"] or round(width * 9 / 16, 3)
     matplotlib.rcParams["figure.figsize"] = (width, height)
-    matplotlib.rcParams["font.family"] = "sans-serif"
-    matplotlib.rcParams["font.sans-serif"] = families
+    matplotlib.rcParams["font.family"] = list(FONT_FAMILY)
+    matplotlib.rcParams["font.sans-serif"] = [name, FALLBACK_FAMILY]
     matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=list(PALETTE))
     _current_size = key
 
@@ -329,11 +351,12 @@ def use_style(*, size: str | None = None) -> None:
 def fit_figsize(width: float, height: float, *, size: str | None = None) -> tuple[float, float]:
     """The figure size of the size format for a chart that asks for ``width`` x ``height``.
 
-    * ``"slide"``: always 16:9. 10 x 5.625 in when the chart asks for at most 5.625 in of
-      height; a taller chart (many rows) gets ``k`` times that, ``k = height / 5.625`` (at most
-      ``max_scale`` = 1.5), so rows keep their room and the figure still fills a slide.
+    * ``"slide"``: 10 in wide, whatever the width asked; 5.625 in high (16:9) when the chart
+      asks for at most that, else the height asked, at most ``max_scale`` (1.5) times 5.625 in,
+      so rows keep their room and the type keeps its size wherever the figure is shown.
     * ``"a4"``: 6.3 in wide; the height follows the asked height, shrunk with the width for
-      charts asked wider than 6.3 in (by ``6.3 / width``, at least 0.65), between 2.5 and 9 in.
+      charts asked wider than 6.3 in (by ``6.3 / width``, at least 0.78, the ratio of
+      the A4 type to the slide type: rows of labels keep their room), between 2.5 and 9 in.
 
     Parameters
     ----------
@@ -349,13 +372,35 @@ def fit_figsize(width: float, height: float, *, size: str | None = None) -> tupl
     """
     spec = SIZES[_check_size(size)]
     width, height = float(width), float(height)
-    if spec["height"] is not None:  # fixed aspect
+    if spec["height"] is not None:  # fixed width, 16:9 or taller
         k = min(max(1.0, height / spec["height"]), spec.get("max_scale", 1.0))
-        return (round(spec["width"] * k, 3), round(spec["height"] * k, 3))
+        return (spec["width"], round(spec["height"] * k, 3))
     w = spec["width"]
-    shrink = max(min(1.0, w / width), 0.65) if width > 0 else 1.0
+    shrink = max(min(1.0, w / width), 0.78) if width > 0 else 1.0
     h = min(max(height * shrink, spec["min_height"]), spec["max_height"])
     return (w, round(h, 3))
+
+
+def figure_limits(*, size: str | None = None) -> tuple[float, float]:
+    """Width and greatest height in inches of a figure in a size format.
+
+    Charts that could draw more rows than fit (many groups, long lists) use it to decide how
+    many they draw: a figure never grows past this, so rows beyond it would only shrink.
+
+    Parameters
+    ----------
+    size : {"slide", "a4"} or None, default None
+        The size format (:data:`SIZES`); default the one in effect (:func:`current_size`).
+
+    Returns
+    -------
+    (float, float)
+        ``(10.0, 8.438)`` for slides, ``(6.3, 9.0)`` for A4.
+    """
+    spec = SIZES[_check_size(size)]
+    if spec["height"] is not None:
+        return spec["width"], round(spec["height"] * spec.get("max_scale", 1.0), 3)
+    return spec["width"], spec["max_height"]
 
 
 def frame_sizes(*, size: str | None = None) -> dict:
@@ -387,7 +432,7 @@ def ensure_style() -> None:
     """
     rc = matplotlib.rcParams
     wanted = _font_name(str(font_path()))
-    if (rc["font.family"] != ["sans-serif"] or not rc["font.sans-serif"]
+    if (list(rc["font.family"]) != FONT_FAMILY or not rc["font.sans-serif"]
             or rc["font.sans-serif"][0] != wanted):
         use_style()
 
@@ -400,12 +445,12 @@ def pdf_rc() -> dict:
     dict
         ``font.sans-serif`` led by the TrueType font of :func:`pdf_font_path` and
         ``pdf.fonttype = 42``; or, when only a CFF font exists, ``pdf.fonttype = 3``.
+        ``font.family`` is left as it is (:data:`FONT_FAMILY`): its fallback serves PDFs too.
     """
     ensure_style()
     path = pdf_font_path()
     if _is_truetype(path):
-        return {"font.family": "sans-serif",
-                "font.sans-serif": [_register(path), FALLBACK_FAMILY],
+        return {"font.sans-serif": [_register(path), FALLBACK_FAMILY],
                 "pdf.fonttype": 42}
     return {"pdf.fonttype": 3}
 
@@ -439,19 +484,16 @@ def _load_font(path: str) -> tuple[frozenset[int], frozenset[str]]:
 
 
 def _font_chain(prop: font_manager.FontProperties) -> list[str]:
-    """Font files matplotlib may use for a text, in fallback order (generic families expanded)."""
-    rc = matplotlib.rcParams
-    generic = {"serif", "sans-serif", "cursive", "fantasy", "monospace"}
-    names: list[str] = []
-    for family in prop.get_family():
-        if family.lower() in generic:
-            names.extend(rc[f"font.{family.lower()}"])
-        else:
-            names.append(family)
+    """Font files matplotlib uses for a text, in fallback order.
+
+    As matplotlib's own lookup (``FontManager._find_fonts_by_props``): one file per family of
+    the text's family list, a generic family (``sans-serif`` …) standing for the first of its
+    rcParams list that exists; families that resolve to no file are skipped.
+    """
     files: list[str] = []
-    for name in names:
+    for family in prop.get_family():
         candidate = prop.copy()
-        candidate.set_family(name)
+        candidate.set_family(family)
         try:
             path = font_manager.findfont(candidate, fallback_to_default=False)
         except ValueError:
@@ -463,40 +505,46 @@ def _font_chain(prop: font_manager.FontProperties) -> list[str]:
     return files
 
 
-def missing_glyphs(fig) -> set[str]:
+def missing_glyphs(fig, *, pdf: bool = True) -> set[str]:
     """Characters drawn in a figure that none of its fonts can show (they would be boxes).
 
     The figure is laid out (without rendering) so that tick labels exist; then every visible
     text artist — titles, subtitles, axis and tick labels, legend entries, annotations, free
     texts — is checked against the cmap (read with fontTools) of each font file matplotlib
-    resolves for that text's font properties under the current rcParams, fallbacks included.
-    Whitespace is ignored. Words drawn by the ``wordcloud`` package are pixels, not texts, and
-    are not checked.
+    uses for that text under the current rcParams, fallbacks included (:func:`_font_chain`),
+    and, with ``pdf``, once more under the PDF fonts of :func:`pdf_fonts`. Whitespace is
+    ignored. Words drawn by the ``wordcloud`` package are pixels, not texts, and are not
+    checked.
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
         The figure to check.
+    pdf : bool, default True
+        Also check the fonts a PDF of the figure is written with (SimHei lacks characters that
+        Noto has, such as "²").
 
     Returns
     -------
     set of str
-        Missing characters; empty when the figure renders completely.
+        Missing characters; empty when the figure renders completely in every format.
     """
     from matplotlib.text import Text
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
         fig.draw_without_rendering()
+    texts = [(t.get_text(), t.get_fontproperties()) for t in fig.findobj(Text)
+             if t.get_text() and t.get_visible()]
+    contexts = [{}] + ([pdf_rc()] if pdf else [])
     missing: set[str] = set()
-    for text in fig.findobj(Text):
-        s = text.get_text()
-        if not s or not text.get_visible():
-            continue
-        covered: set[int] = set()
-        for path in _font_chain(text.get_fontproperties()):
-            covered |= _load_font(path)[0]
-        missing.update(ch for ch in s if not ch.isspace() and ord(ch) not in covered)
+    for rc in contexts:
+        with matplotlib.rc_context(rc):
+            for s, prop in texts:
+                covered: set[int] = set()
+                for path in _font_chain(prop):
+                    covered |= _load_font(path)[0]
+                missing.update(ch for ch in s if not ch.isspace() and ord(ch) not in covered)
     return missing
 
 

@@ -17,11 +17,12 @@ import pandas as pd
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.transforms import offset_copy
 
 from tifa.draw import style
-from tifa.draw.charts import (bar_top_terms, format_number, keep_first, number_formatter,
-                              require_columns, start_figure, truncate_label, wrap_label)
+from tifa.draw.charts import (bar_top_terms, fit_column_labels, format_number, keep_first,
+                              label_inches, legend_at_bottom, number_formatter,
+                              require_columns, shorten_group,
+                              start_figure, tick_size, truncate_label, wrap_label)
 
 #: Chinese names of the parts of a report (``section_role``).
 ROLE_LABELS = {"front": "开头", "work": "工作情况", "problems": "问题与不足",
@@ -121,9 +122,9 @@ def _heatmap(table: pd.DataFrame, *, row: str, col: str, value: str, title: str,
     finite = values[np.isfinite(values)]
     vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
-    ax.set_xticks(np.arange(len(cols)), labels=col_labels)
+    ax.set_xticks(np.arange(len(cols)))
     ax.xaxis.tick_top()
-    ax.set_yticks(np.arange(len(rows)), labels=[truncate_label(r, 2 * row_chars) for r in rows])
+    ax.set_yticks(np.arange(len(rows)), labels=[shorten_group(r, 2 * row_chars) for r in rows])
     ax.tick_params(length=0)
     ax.grid(False)
     for spine in ax.spines.values():
@@ -152,7 +153,13 @@ def _heatmap(table: pd.DataFrame, *, row: str, col: str, value: str, title: str,
     bar.outline.set_visible(False)
     if percent:
         bar.ax.yaxis.set_major_formatter(bar_fmt)
+    # upright labels over the columns, wrapped to the width each column has
+    fit_column_labels(fig, ax, [_plain_label(c) for c in cols], max_lines=3)
     return fig
+
+
+def _plain_label(value) -> str:
+    return truncate_label(value, 60)
 
 
 def theme_heatmap(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = "theme",
@@ -318,6 +325,7 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
     ax = fig.add_subplot()
     band = 0.8 / n_g
     y = np.arange(len(themes))
+    fmt = number_formatter(grid.to_numpy(dtype=float))  # one number format for the chart
     for i, g in enumerate(groups):
         vals = grid[g].to_numpy(dtype=float)
         pos = y - 0.4 + band * (i + 0.5)
@@ -325,7 +333,7 @@ def theme_profiles(scores: pd.DataFrame, *, value: str = "per_1k", theme: str = 
                        color=palette.get(g, style.PALETTE[i % len(style.PALETTE)]),
                        label=truncate_label(g, 24))
         if show_values:
-            ax.bar_label(bars, labels=[format_number(v) for v in vals], padding=2, fontsize=9,
+            ax.bar_label(bars, labels=[fmt(v) for v in vals], padding=2, fontsize=9,
                          color=style.MUTED)
     ax.set_yticks(y, labels=[truncate_label(t, 2 * label_chars) for t in themes])
     ax.set_ylim(len(themes) - 0.5, -0.5)
@@ -368,14 +376,6 @@ def _stacked(ax, labels: list, parts: list, grid: pd.DataFrame, colors: Mapping,
             text = "无命中" if not tot else f"n={format_number(tot)}"
             ax.text(1.01, yi, text, ha="left", va="center", fontsize=9, color=style.MUTED,
                     transform=ax.get_yaxis_transform(), clip_on=False)
-
-
-def _legend_below(ax, handles: list, *, ncols: int) -> None:
-    """A legend under an axes, clear of its tick labels, inside the constrained layout."""
-    below = offset_copy(ax.transAxes, fig=ax.figure, y=-26, units="points")
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=below,
-              ncols=ncols, frameon=False, borderaxespad=0.0, handlelength=1.6,
-              columnspacing=1.6)
 
 
 def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str = "theme",
@@ -437,7 +437,7 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
     colors.update(zip(extra, TOPIC_PALETTE))
     n = max(1, len(groups))
     if ncols is None:
-        ncols = 1 if n == 1 else 2 if n <= 4 else 3
+        ncols = 1 if n == 1 else 2 if n <= 4 or style.figure_limits()[0] < 9 else 3
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     fig = start_figure(width=min(18.0, 2.0 + 5.2 * ncols),
@@ -446,6 +446,10 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
     if sections.empty:
         return fig
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
+    fig_w = style.figure_limits()[0]
+    title_size = 13 if fig_w >= 9 else 9.5
+    labels_w = label_inches([truncate_label(t, 2 * label_chars) for t in themes], tick_size("y"))
+    title_units = max(8, int(((fig_w - labels_w) / ncols - 1.0) * 72 / (title_size / 2)))
     for ax, g in zip(axes, groups):
         sub = sections[sections[group] == g]
         grid = (sub.assign(**{part: sub[part].astype(str)})
@@ -454,13 +458,13 @@ def theme_sections(sections: pd.DataFrame, *, value: str = "share", theme: str =
         totals = None
         if total:
             totals = sub.drop_duplicates(theme).set_index(theme)[total].reindex(themes).tolist()
-        _stacked(ax, themes, parts, grid, colors, label_min=label_min, totals=totals,
-                 label_chars=label_chars)
-        ax.set_title(truncate_label(g, 28), fontsize=13, color="#222222", pad=8)
+        _stacked(ax, themes, parts, grid, colors, label_min=max(label_min, 0.06 * ncols),
+                 totals=totals, label_chars=label_chars)
+        ax.set_title(shorten_group(g, title_units), fontsize=title_size, color="#222222", pad=8)
     for ax in axes[len(groups):]:
         ax.set_visible(False)
     handles = [Patch(color=colors[p], label=ROLE_LABELS.get(p, p)) for p in parts]
-    _legend_below(axes[(nrows - 1) * ncols], handles, ncols=len(handles))
+    legend_at_bottom(fig, handles)
     return fig
 
 
@@ -519,7 +523,7 @@ def topic_mix(mix: pd.DataFrame, *, value: str = "share", topic: str = "label",
     _stacked(ax, groups, topics, grid, palette, label_min=label_min, totals=None,
              label_chars=label_chars)
     handles = [Patch(color=palette[t], label=truncate_label(t, 2 * legend_chars)) for t in topics]
-    _legend_below(ax, handles, ncols=min(2, len(handles)))
+    legend_at_bottom(fig, handles, ncols=min(2, len(handles)))
     return fig
 
 

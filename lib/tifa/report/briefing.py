@@ -4,14 +4,21 @@
 :func:`tifa.report.export.save_figure` keeps (``figures/<section>/<name>.json``), the figure files and
 ``tables/*.csv`` — and assembles, in memory:
 
-``briefing.html``  one self-contained page (images inline as PNG, no scripts, no code) telling
-                   the comparison in notebook order: the corpus (00), what each group stresses
+``briefing.html``  one self-contained page, assembled from the jinja2 template
+                   ``templates/briefing.html.j2`` (images inline as PNG, the font cut to the
+                   characters shown, nothing loaded from elsewhere) telling the comparison in
+                   notebook order: key findings, the corpus (00), what each group stresses
                    (01), what sets them apart (02), themes (03), recurring slogans (04); each
-                   figure with its title and a one-line caption made from the numbers.
-``briefing.pptx``  one 16:9 slide per figure: its title, the figure, its caption (notes: the
+                   figure with its title and a one-line caption made from the numbers; then
+                   an offline explorer (its data as JSON and a small script, inline: pick a
+                   word or formulation, see its rate per group and concordance lines; sort the
+                   keyness table) and the tables, described and linked.
+``briefing.pptx``  a title slide (corpus, groups, years, date), a slide of key findings, then
+                   one 16:9 slide per figure: its title, the figure, its caption (notes: the
                    caption and the file name), ready to copy into a deck.
-``tables.xlsx``    every result table, one sheet each, with Chinese column headers; a first
-                   sheet (说明) says which CSV each sheet holds and maps headers to column names.
+``tables.xlsx``    every result table, one sheet each (a long table as a summary: its first
+                   rows per group), with Chinese column headers; a first sheet (说明) says
+                   which CSV each sheet holds and maps headers to column names.
 ``figures/``       the PNG (300 dpi), SVG and PDF of every figure, as in the output folder.
 ``manifest.csv``   every file of the pack with what it shows.
 
@@ -65,7 +72,7 @@ TABLE_SECTIONS = {
     "keywords": "01", "bigrams": "01", "trigrams": "01", "collocations": "01", "kwic": "01",
     "overuse": "01", "shared_terms": "01", "cooccurrence": "01",
     "keyness": "02", "tfidf": "02", "similarity": "02",
-    "themes": "03",
+    "themes": "03", "keyness_pair": "02",
     "slogans": "04", "slogan_summary": "04",
     "reuse_pairs": "06", "reuse_passages": "06", "reuse_repeated": "06", "reuse_matrix": "06",
 }
@@ -100,6 +107,18 @@ TABLE_DESCRIPTIONS = {
     "reuse_passages": "每个共同段落：两份报告的原文、各自的字符位置、相似度",
     "reuse_repeated": "在多份报告中重复的句子（含近似写法）及是否为模板句",
     "reuse_matrix": "各组文字中与另一组共有的字数和比例",
+    "keyness_pair": "两组直接对比（散点图）的关键词：各词在两组中的次数、每万词次数、G² 与对数比",
+    "theme_codebook": "主题词表：每个主题及其检索词",
+    "theme_sentences": "每个句子命中的主题及命中词",
+    "theme_terms": "各组各主题中命中最多的检索词",
+    "theme_sections": "各主题命中次数在报告各部分（开头、工作情况、问题、计划、结尾）的分布",
+    "theme_coverage": "各组被主题词表覆盖的句子比例",
+    "theme_uncoded_terms": "未命中任何主题的句子中的高频词（词表可能遗漏的话题）",
+    "topics": "NMF 数据主题：代表词、权重占比、段落数和最典型的段落",
+    "topic_terms": "每个数据主题的代表词及其权重",
+    "topic_mix": "各组的数据主题构成（段落主题比例按词数加权）",
+    "topic_theme_overlap": "数据主题与词表主题的重合：涉及比例和提升度",
+    "topic_themes": "每个数据主题对应的词表主题（按重合度和提升度判定）",
 }
 
 #: Readable (Chinese) headers for the columns of the result tables, used in tables.xlsx.
@@ -152,8 +171,18 @@ NUMBER_FORMATS = {"p": "0.00E+00", "share": "0.0%", "share_docs": "0.0%", "uncod
 #: Tables up to this many rows get number formats (larger ones are written plain, for speed).
 FORMAT_MAX_ROWS = 100_000
 
-#: Width in pixels of the images inlined in briefing.html (the PNG files keep 300 dpi).
-HTML_IMAGE_PX = 1600
+#: Most rows a sheet of tables.xlsx holds: a longer table is summarised (its first rows per
+#: group, or its first rows), so the pack costs about the same for 2 reports or 5,000; the
+#: complete table is the CSV in ``tables/`` (the 说明 sheet and the HTML say so).
+SHEET_MAX_ROWS = 5_000
+
+#: Rows kept per group when a long table with a ``group`` (or ``target``) column is summarised.
+SHEET_ROWS_PER_GROUP = 50
+
+#: Width in pixels of the images inlined in briefing.html: 1.5 times the width the page shows
+#: them at (:data:`tifa.draw.style.BRIEFING_WIDTH_PX`), sharp on high-density screens (the PNG
+#: files keep their resolution).
+HTML_IMAGE_PX = 1440
 
 #: Most documents listed in the corpus section of briefing.html (all are in tables.xlsx).
 HTML_MAX_DOCUMENTS = 30
@@ -364,6 +393,65 @@ def table_index(out) -> pd.DataFrame:
     return table.drop(columns="_m").reset_index(drop=True)
 
 
+def summary_table(path, *, max_rows: int = SHEET_MAX_ROWS,
+                  per_group: int = SHEET_ROWS_PER_GROUP) -> tuple[pd.DataFrame, int, str]:
+    """A table as tables.xlsx holds it: whole when it has at most ``max_rows`` rows, else a
+    summary — the first ``per_group`` rows of each group (by ``rank`` when the table has one,
+    else in table order; ``group`` or ``target`` is the group column), at most ``max_rows``
+    in all, or simply the first ``max_rows`` rows.
+
+    The file is read in chunks, so a table of millions of rows never sits in memory whole.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV of ``tables/``.
+    max_rows : int, default 5,000
+        Most rows kept.
+    per_group : int, default 50
+        Rows kept per group in a summary.
+
+    Returns
+    -------
+    (pandas.DataFrame, int, str)
+        The rows kept, the number of rows of the CSV, and a note saying what was kept (empty
+        when the table is whole).
+    """
+    kept, total, group = [], 0, None
+    try:
+        reader = pd.read_csv(path, encoding=CSV_ENCODING, low_memory=False, chunksize=200_000)
+        for chunk in reader:
+            total += len(chunk)
+            if group is None:
+                group = next((c for c in ("group", "target") if c in chunk.columns), "")
+            kept.append(chunk)
+            whole = pd.concat(kept, ignore_index=True)
+            if len(whole) > max_rows:
+                whole = _summarise(whole, group, max_rows, per_group)
+            kept = [whole]
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(), 0, ""
+    table = kept[0] if kept else pd.DataFrame()
+    if total <= max_rows:
+        return table, total, ""
+    if group:
+        note = (f"摘要：每{COLUMN_LABELS.get(group, group)}前 {per_group} 行，"
+                f"共 {len(table):,} 行；全表 {total:,} 行见 tables/{Path(path).name}")
+    else:
+        note = f"摘要：前 {len(table):,} 行；全表 {total:,} 行见 tables/{Path(path).name}"
+    return table, total, note
+
+
+def _summarise(table: pd.DataFrame, group: str, max_rows: int, per_group: int) -> pd.DataFrame:
+    if group:
+        if "rank" in table.columns:
+            table = table.sort_values([group, "rank"], kind="stable")
+        table = table.groupby(group, sort=False).head(per_group)
+        if "rank" in table.columns:
+            table = table.sort_values(["rank", group], kind="stable")
+    return table.head(max_rows)
+
+
 def read_table(path, *, nrows: int | None = None) -> pd.DataFrame:
     """Read a table written by :func:`tifa.report.export.save_table` (UTF-8 with BOM).
 
@@ -421,7 +509,7 @@ _CSS = """
 body { margin:0; color:var(--ink); background:#fff;
   font-family:"tifa CJK","Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
   "Hiragino Sans GB","WenQuanYi Micro Hei",sans-serif; font-size:16px; line-height:1.7; }
-main { max-width:1040px; margin:0 auto; padding:40px 32px 64px; }
+main { max-width:1024px; margin:0 auto; padding:40px 32px 64px; }
 header.cover { border-bottom:3px solid var(--accent); padding-bottom:16px; margin-bottom:24px; }
 h1 { font-size:30px; font-weight:600; margin:0 0 8px; letter-spacing:.02em; }
 .meta { color:var(--muted); font-size:14px; margin:0; }
@@ -444,6 +532,20 @@ th { background:#f6f7f9; font-weight:600; }
 td.num { text-align:right; font-variant-numeric:tabular-nums; }
 .note { color:var(--muted); font-size:13px; }
 footer { color:var(--muted); font-size:13px; border-top:1px solid var(--rule); padding-top:12px; }
+.findings ul { margin:0 0 8px; padding-left:1.3em; font-size:17px; }
+.findings li { margin:0 0 6px; }
+h3 { font-size:18px; font-weight:600; margin:18px 0 6px; }
+.pick { display:flex; flex-wrap:wrap; gap:10px; align-items:center; margin:8px 0 12px; font-size:15px; }
+.pick input, .pick select { font:inherit; padding:4px 8px; border:1px solid #bbb; border-radius:4px; }
+.pick input { width:18em; } .pick select { max-width:22em; }
+table.rates td.bar { width:40%; } table.rates td.bar div { height:12px; border-radius:2px; }
+table.kwic td.left { text-align:right; color:#333; padding-right:0; }
+table.kwic td.match { font-weight:600; white-space:nowrap; padding:5px 1px; color:var(--accent); }
+table.kwic td.right { padding-left:0; } table.kwic td.grp { color:var(--muted); white-space:nowrap; }
+.scroll { max-height:480px; overflow:auto; border:1px solid var(--rule); }
+.scroll table { margin:0; } .scroll thead th { position:sticky; top:0; }
+th.sortable { cursor:pointer; user-select:none; } th.sortable:hover { color:var(--accent); }
+table.appendix td .note { margin-left:.3em; }
 @media print { main { max-width:none; padding:0; } nav { display:none; } a { color:inherit; } }
 """
 
@@ -488,8 +590,7 @@ def font_face_css(text: str) -> str:
     try:
         options = subset.Options()
         options.flavor = "woff"
-        options.layout_features = ["*"]
-        options.notdef_outline = True
+        options.notdef_outline = True  # the default layout features: all a page needs
         font = subset.load_font(str(style.font_path()), options)
         subsetter = subset.Subsetter(options)
         subsetter.populate(text="".join(sorted(chars)))
@@ -519,12 +620,15 @@ def _image_data(path: Path, max_px: int) -> tuple[str, int, int]:
             im.paste(rgba, mask=rgba.getchannel("A"))
         else:
             im = im.convert("RGB")
+        factor = im.width // max_px
+        if factor > 1:  # a box filter by a whole factor first: fast, and as good as any
+            im = im.reduce(factor)
         if im.width > max_px:
             height = max(1, round(im.height * max_px / im.width))
             im = im.resize((max_px, height), Image.LANCZOS)
         im = im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         buf = io.BytesIO()
-        im.save(buf, format="PNG", optimize=True)
+        im.save(buf, format="PNG", compress_level=6)  # optimize=True: 3x the time for 10 %
         return base64.b64encode(buf.getvalue()).decode("ascii"), im.width, im.height
 
 
@@ -597,12 +701,36 @@ def _documents_table(documents: pd.DataFrame, max_rows: int) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}"
 
 
+def _template(name: str):
+    """A template of ``tifa/report/templates`` (package data), loaded with jinja2."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("tifa.report", "templates"),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env.get_template(name)
+
+
+def _script(name: str) -> str:
+    from importlib.resources import files
+
+    return files("tifa.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def explorer_json(data: Mapping) -> str:
+    """The explorer's data as compact JSON that is safe inside a ``<script>`` element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
 def render_html(figures: pd.DataFrame, *, documents: pd.DataFrame | None = None,
                 tables: pd.DataFrame | None = None, by: str | None = None,
                 title: str = "报告比较简报", date: str | None = None,
                 image_px: int = HTML_IMAGE_PX, max_documents: int = HTML_MAX_DOCUMENTS,
-                leads: Mapping[str, str] | None = None) -> str:
-    """briefing.html: one self-contained page, figures inline, no scripts and no code.
+                leads: Mapping[str, str] | None = None, findings: list[str] | None = None,
+                explorer: Mapping | None = None) -> str:
+    """briefing.html: one self-contained page, assembled from the jinja2 template
+    ``templates/briefing.html.j2``: figures inline, key findings, an offline explorer.
 
     Parameters
     ----------
@@ -611,93 +739,96 @@ def render_html(figures: pd.DataFrame, *, documents: pd.DataFrame | None = None,
     documents : pandas.DataFrame, optional
         The documents table, for the corpus section; default none.
     tables : pandas.DataFrame, optional
-        :func:`table_index` with ``sheet`` names, listed at the end; default none.
+        :func:`table_index` with ``sheet`` names (and ``rows``, ``note`` when known), listed
+        at the end with links; default none.
     by : str, optional
         Grouping column, named in the opening sentence; default none.
     title : str, default "报告比较简报"
         Page title.
     date : str, optional
         Date of the run shown under the title; default today.
-    image_px : int, default 1600
+    image_px : int, default 1440
         Width of the inlined images in pixels.
     max_documents : int, default 30
         Most documents listed in the corpus section.
     leads : mapping, optional
         ``{section: sentence}`` shown at the top of a section (e.g. from the tables).
+    findings : list of str, optional
+        The key findings shown under the title (:func:`findings`); default none.
+    explorer : mapping, optional
+        The explorer's data (:func:`tifa.report.explore.briefing_data`); default no explorer.
 
     Returns
     -------
     str
-        The HTML document.
+        The HTML document. Nothing is loaded from elsewhere: images, the font (cut to the
+        characters shown), the explorer's data and its script are inline.
     """
+    from tifa.report import explore
+
     date = date or _dt.date.today().isoformat()
     leads = dict(leads or {})
-    sections = list(dict.fromkeys(figures["section"].tolist()))
+    order = list(dict.fromkeys(figures["section"].tolist()))
     has_docs = documents is not None and not documents.empty
-    if has_docs and not any(_section_key(s) == "00" for s in sections):
-        sections.insert(0, "00_corpus")
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title>",
-        f"<style>{_CSS}</style></head><body><main>",
-        '<header class="cover">',
-        f"<h1>{html.escape(title)}</h1>",
-        f'<p class="meta">{html.escape(corpus_summary(documents, by=by))}</p>',
-        f'<p class="meta">{len(figures)} 幅图 · {date} 生成 · tifa</p>',
-        "</header>",
-    ]
-    if sections:
-        items = "".join(f'<li><a href="#s{_section_key(s)}">{html.escape(section_title(s))}</a></li>'
-                        for s in sections)
-        if tables is not None and len(tables):
-            items += '<li><a href="#tables">附：数据表</a></li>'
-        parts.append(f"<nav>目录<ol>{items}</ol></nav>")
-    number = 0
-    for i, section in enumerate(sections):
+    if has_docs and not any(_section_key(s) == "00" for s in order):
+        order.insert(0, "00_corpus")
+    sections, number = [], 0
+    for i, section in enumerate(order):
         key = _section_key(section)
-        about = SECTIONS.get(key, (None, ""))[1]
-        parts.append(f'<section id="s{key}">')
-        parts.append(f"<h2>{_cn_index(i)}、{html.escape(section_title(section))}</h2>")
-        if about:
-            parts.append(f'<p class="about">{html.escape(about)}</p>')
-        lead = leads.get(section) or leads.get(key)
         in_section = figures[figures["section"] == section]
-        if lead and lead not in set(in_section["caption"].astype(str)):
-            parts.append(f'<p class="lead">{html.escape(lead)}</p>')
-        if key == "00" and has_docs:
-            parts.append(_documents_table(documents, max_documents))
+        lead = leads.get(section) or leads.get(key)
+        if lead in set(in_section["caption"].astype(str)):
+            lead = None
+        figs = []
         for _, fig in in_section.iterrows():
             if fig["png"] is None or (not isinstance(fig["png"], (str, Path))):
                 continue
             number += 1
             data, w, h = _image_data(Path(fig["png"]), image_px)
             caption = fig["caption"] if fig["caption"] != fig["title"] else ""
-            alt = html.escape(f"{fig['title']}。{caption}" if caption else str(fig["title"]))
-            parts.append(
-                f'<figure id="{html.escape(section)}-{html.escape(fig["name"])}">'
-                f'<img src="data:image/png;base64,{data}" width="{w}" height="{h}" alt="{alt}">'
-                f'<figcaption><span class="num">图 {number}</span>'
-                f'<span class="title">{html.escape(str(fig["title"]))}</span>'
-                + (f'<span class="caption">{html.escape(caption)}</span>' if caption else "")
-                + "</figcaption></figure>")
-        parts.append("</section>")
+            figs.append({"id": f"{section}-{fig['name']}", "number": number, "data": data,
+                         "width": w, "height": h, "title": str(fig["title"]),
+                         "caption": caption,
+                         "alt": f"{fig['title']}。{caption}" if caption else str(fig["title"])})
+        sections.append({"id": f"s{key}", "heading": f"{_cn_index(i)}、{section_title(section)}",
+                         "about": SECTIONS.get(key, (None, ""))[1], "lead": lead,
+                         "documents": _documents_table(documents, max_documents)
+                         if key == "00" and has_docs else "", "figures": figs})
+    nav = [{"id": s["id"], "title": s["heading"].split("、", 1)[-1]} for s in sections]
+    box = None
+    if explorer and explorer.get("items"):
+        caps = explorer.get("caps", {})
+        heading = f"{_cn_index(len(sections))}、互动探索"
+        key_total = explorer.get("keyness", {}).get("total", 0)
+        shown = len(explorer.get("keyness", {}).get("rows", []))
+        box = {"heading": heading, "count": explorer.get("count", ""),
+               "json": explorer_json(explorer), "script": _script("explorer.js"),
+               "keyness_note": (f"显示 |G²| 最大的 {shown:,} 行（共 {key_total:,} 行，完整见 "
+                                "tables/keyness.csv）。" if key_total > shown else ""),
+               "caps_note": (f"本页收录出现最多的 {caps.get('terms', 0)} 个词语和 "
+                             f"{caps.get('slogans', 0)} 个提法，每个最多 {caps.get('lines', 0)} "
+                             f"条索引行、{caps.get('groups', 0)} 个组；其余见 Jupyter 中的探索器"
+                             "（05_briefing）和 tables/ 中的完整表。")}
+        nav.append({"id": "explore", "title": "互动探索"})
+    rows = []
     if tables is not None and len(tables):
-        rows = "".join(
-            f"<tr><td>{html.escape(str(t['sheet']))}</td><td>tables/{html.escape(t['name'])}.csv</td>"
-            f"<td>{html.escape(t['description'] or '')}</td></tr>" for _, t in tables.iterrows())
-        parts.append('<section id="tables"><h2>附：数据表</h2>'
-                     '<p class="about">每张结果表在 tables.xlsx 中占一页（列名为中文，第一页“说明”对照原列名），'
-                     "原始 CSV 在输出目录的 tables/ 中。</p>"
-                     f"<table><thead><tr><th>工作表</th><th>文件</th><th>内容</th></tr></thead>"
-                     f"<tbody>{rows}</tbody></table></section>")
-    parts.append(f'<footer>由 tifa 生成于 {date}。图中数字均可由 tables.xlsx 中的表复核。</footer>')
-    parts.append("</main></body></html>")
-    page = "\n".join(parts) + "\n"
-    shown = re.sub(r"data:[^\"')]+", "", page)
-    shown = html.unescape(re.sub(r"<[^>]+>", "", shown.split("</style>", 1)[-1]))
-    return page.replace("<style>", f"<style>{font_face_css(shown)}\n", 1)
+        for _, t in tables.iterrows():
+            rows.append({"sheet": t["sheet"], "file": f"tables/{t['name']}.csv",
+                         "href": f"../tables/{t['name']}.csv",
+                         "description": t.get("description") or "",
+                         "rows": f"{int(t['rows']):,}" if pd.notna(t.get("rows", None)) else "",
+                         "note": t.get("note") or ""})
+        nav.append({"id": "tables", "title": "附：数据表"})
+    page = _template("briefing.html.j2").render(
+        title=title, summary=corpus_summary(documents, by=by), n_figures=number, date=date,
+        findings=list(findings or []), nav=nav if sections else [], sections=sections,
+        explorer=box, tables=rows, css=_CSS, font_face="",
+        tables_note=("每张结果表在 tables.xlsx 中占一页（列名为中文，第一页“说明”对照原列名）；"
+                     "行数多的表在 tables.xlsx 中只收摘要（每组前若干行），完整的 CSV 在输出目录的 "
+                     "tables/ 中（链接指向它们，简报包与输出目录一起发送时可用）。"))
+    shown_text = re.sub(r"data:[^\"')]+", "", page)
+    shown_text = html.unescape(re.sub(r"<[^>]+>", "", shown_text.split("</style>", 1)[-1]))
+    return page.replace("<style>", f"<style>{font_face_css(shown_text)}\n", 1)
 
 
 # ---------------------------------------------------------------------------- pptx
@@ -761,18 +892,30 @@ def _fit_size(text: str, width_in: float, *, sizes: tuple, max_lines: int) -> fl
     return sizes[-1]
 
 
-def render_pptx(figures: pd.DataFrame, *, title: str = "报告比较简报") -> bytes:
-    """briefing.pptx: one 16:9 slide per figure with its title, the figure and its caption.
+def render_pptx(figures: pd.DataFrame, *, title: str = "报告比较简报",
+                summary: str | None = None, date: str | None = None,
+                findings: list[str] | None = None) -> bytes:
+    """briefing.pptx: a title slide, a slide of key findings, then one 16:9 slide per figure
+    with its title, the figure and its caption.
 
-    The figure (its 300-dpi PNG) is scaled to fill the space between title and caption, its
-    aspect kept, centred. The slide notes hold the caption and the figure's file name.
+    The title slide names the corpus (:func:`corpus_summary`: reports, groups, years) and the
+    date; the findings slide lists the sentences the captions compute (:func:`findings`). The
+    figure (its PNG, as written: nothing is drawn again) is scaled to fill the space between
+    title and caption, its aspect kept, centred. The slide notes hold the caption and the
+    figure's file name.
 
     Parameters
     ----------
     figures : pandas.DataFrame
         Figures in order, with captions (:func:`fill_captions`); rows without a PNG are skipped.
     title : str, default "报告比较简报"
-        Title of the presentation (document properties).
+        Title of the presentation (title slide and document properties).
+    summary : str, optional
+        The corpus in one sentence, on the title slide; default none.
+    date : str, optional
+        Date of the run, on the title slide; default today.
+    findings : list of str, optional
+        Key findings; without any there is no findings slide. Default none.
 
     Returns
     -------
@@ -790,6 +933,32 @@ def render_pptx(figures: pd.DataFrame, *, title: str = "报告比较简报") -> 
     blank = prs.slide_layouts[6]
     margin = 0.45
     width = SLIDE_INCHES[0] - 2 * margin
+    date = date or _dt.date.today().isoformat()
+    n_figures = int(sum(isinstance(p, (str, Path)) for p in figures["png"])) if len(figures) else 0
+    cover = prs.slides.add_slide(blank)
+    _text_box(cover, 0.9, 2.2, SLIDE_INCHES[0] - 1.8, 1.2, title,
+              size=_fit_size(title, SLIDE_INCHES[0] - 1.8, sizes=(40, 36, 32, 28), max_lines=1),
+              color="#1b1b1b")
+    if summary:
+        _text_box(cover, 0.9, 3.5, SLIDE_INCHES[0] - 1.8, 1.6, summary,
+                  size=_fit_size(summary, SLIDE_INCHES[0] - 1.8, sizes=(20, 18, 16, 14),
+                                 max_lines=3), color="#333333")
+    _text_box(cover, 0.9, 5.4, SLIDE_INCHES[0] - 1.8, 0.5,
+              f"{n_figures} 幅图 · {date} 生成 · tifa", size=14, color="#5a5a5a")
+    cover.notes_slide.notes_text_frame.text = summary or title
+    if findings:
+        slide = prs.slides.add_slide(blank)
+        _text_box(slide, margin, 0.3, width, 0.8, "要点", size=28, color="#1b1b1b")
+        size = _fit_size(max(findings, key=len), width - 0.3, sizes=(20, 18, 16, 15, 14),
+                         max_lines=2)
+        top = 1.35
+        for finding in findings:
+            lines = _lines_needed("• " + finding, width - 0.3, size)
+            height = lines * size * 1.35 / 72 + 0.12
+            _text_box(slide, margin + 0.15, top, width - 0.3, height, "• " + finding, size=size,
+                      color="#222222")
+            top += height + 0.12
+        slide.notes_slide.notes_text_frame.text = "\n".join(findings)
     for _, fig in figures.iterrows():
         if fig["png"] is None or not isinstance(fig["png"], (str, Path)):
             continue
@@ -871,13 +1040,16 @@ def _cell_value(v):
 
 
 def render_xlsx(tables: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
-                max_rows: int = EXCEL_MAX_ROWS - 1) -> bytes:
-    """tables.xlsx: every table one sheet, Chinese headers, a first sheet 说明 explaining them.
+                max_rows: int = SHEET_MAX_ROWS, summaries: Mapping | None = None) -> bytes:
+    """tables.xlsx: every table one sheet (a summary of a long one), Chinese headers, a first
+    sheet 说明 explaining them.
 
     Each sheet has a bold, frozen header row with an autofilter and column widths fitted to
     the content; decimals show two places, shares as percentages, p-values in scientific
-    notation (:data:`NUMBER_FORMATS`; the cells keep full precision). Tables longer than an Excel sheet are cut at ``max_rows`` (说明 says so; the
-    CSV has all rows). Text is written as text: a value starting with ``=`` is never a formula.
+    notation (:data:`NUMBER_FORMATS`; the cells keep full precision). A table longer than
+    ``max_rows`` is summarised (:func:`summary_table`: its first rows per group; 说明 says so,
+    the CSV has all rows). Text is written as text: a value starting with ``=`` is never a
+    formula.
 
     Parameters
     ----------
@@ -886,8 +1058,11 @@ def render_xlsx(tables: pd.DataFrame, *, labels: Mapping[str, str] | None = None
         :func:`sheet_names`.
     labels : mapping, optional
         Column headers ``{column: header}``; default :data:`COLUMN_LABELS`.
-    max_rows : int, default 1,048,575
-        Most data rows per sheet.
+    max_rows : int, default 5,000
+        Most data rows per sheet (:data:`SHEET_MAX_ROWS`).
+    summaries : mapping, optional
+        ``{name: summary_table(...)}`` already read (:func:`build_pack` reads each table
+        once); default read here.
 
     Returns
     -------
@@ -924,10 +1099,10 @@ def render_xlsx(tables: pd.DataFrame, *, labels: Mapping[str, str] | None = None
     about_rows = []
     sheets = []
     for (_, t), sheet in zip(tables.iterrows(), names):
-        df = read_table(t["path"], nrows=max_rows + 1)
-        cut = len(df) > max_rows
-        if cut:
-            df = df.head(max_rows)
+        if summaries is not None and t["name"] in summaries:
+            df, total, note = summaries[t["name"]]
+        else:
+            df, total, note = summary_table(t["path"], max_rows=max_rows)
         headers, seen = [], set()
         for col in df.columns:
             h = labels.get(str(col), str(col))
@@ -936,8 +1111,9 @@ def render_xlsx(tables: pd.DataFrame, *, labels: Mapping[str, str] | None = None
             seen.add(h)
             headers.append(h)
         mapping = "；".join(f"{h} = {c}" for h, c in zip(headers, df.columns) if h != str(c))
-        about_rows.append([sheet, f"tables/{t['name']}.csv", t["description"] or "",
-                           len(df), mapping + ("；（行数超出 Excel 上限，已截断，完整数据见 CSV）" if cut else "")])
+        about_rows.append([sheet, f"tables/{t['name']}.csv",
+                           (t["description"] or "") + (f"。{note}" if note else ""), len(df),
+                           mapping])
         sheets.append((sheet, df, headers))
     about.append(header_cells(about, ["工作表", "文件", "内容", "行数", "列名对照（表头 = CSV 列名）"]))
     for row in about_rows:
@@ -1030,6 +1206,24 @@ def section_leads(tables: Mapping[str, pd.DataFrame], *, by: str | None = None) 
     return leads
 
 
+def findings(leads: Mapping[str, str], *, max_items: int = 6) -> list[str]:
+    """The key findings of the pack: the sentence each section's main table gives
+    (:func:`section_leads`, computed by :mod:`tifa.report.captions`), in notebook order.
+
+    Parameters
+    ----------
+    leads : mapping of str to str
+        ``{section number: sentence}``.
+    max_items : int, default 6
+        Most findings.
+
+    Returns
+    -------
+    list of str
+    """
+    return [leads[k] for k in sorted(leads) if leads[k]][:max_items]
+
+
 def explorer_terms(out, *, n_slogans: int = 20, n_terms: int = 30) -> list[str]:
     """Terms to offer in the explorer, from the result tables of an output folder.
 
@@ -1063,7 +1257,7 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
                date: str | None = None, drop_stale: bool = True,
                image_px: int = HTML_IMAGE_PX, formats: tuple[str, ...] = ("png", "svg", "pdf"),
                exclude_sections: tuple[str, ...] = (),
-               exclude_figures: tuple[str, ...] = ()) -> Pack:
+               exclude_figures: tuple[str, ...] = (), explorer: bool = True) -> Pack:
     """Assemble the briefing pack of an output folder (nothing is written; see
     :func:`tifa.report.export.save_briefing`).
 
@@ -1079,7 +1273,7 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
         Date of the run shown in the pack; default today.
     drop_stale : bool, default True
         Leave out figures left over from earlier runs (:func:`figure_index`).
-    image_px : int, default 1600
+    image_px : int, default 1440
         Width of the images inlined in the HTML.
     formats : tuple of str, default ("png", "svg", "pdf")
         Figure formats copied into ``figures/`` of the pack.
@@ -1088,6 +1282,9 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
     exclude_figures : tuple of str, default ()
         Single figures to leave out, as ``"section/name"`` (e.g. ``"00_corpus/top_tokens"``,
         the first look that ``01_keywords/top_terms`` repeats).
+    explorer : bool, default True
+        Put the offline explorer (:func:`tifa.report.explore.briefing_data`) into
+        briefing.html; it needs ``by`` and the stage tables in ``out/data``.
 
     Returns
     -------
@@ -1107,21 +1304,35 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
     figures = fill_captions(figures)
     documents = small.get("documents")
     date = date or _dt.date.today().isoformat()
+    summaries = {t["name"]: summary_table(t["path"]) for _, t in tindex.iterrows()}
+    tindex = tindex.assign(rows=[summaries[n][1] for n in tindex["name"]],
+                           note=[summaries[n][2] for n in tindex["name"]])
+    leads = section_leads(small, by=by)
+    points = findings(leads)
+    data = None
+    if explorer and by:
+        from tifa.report import explore
+
+        data = explore.briefing_data(out, by=by)
     page = render_html(figures, documents=documents, tables=tindex, by=by, title=title,
-                       date=date, image_px=image_px, leads=section_leads(small, by=by))
-    deck = render_pptx(figures, title=title)
-    book = render_xlsx(tindex)
+                       date=date, image_px=image_px, leads=leads, findings=points,
+                       explorer=data)
+    deck = render_pptx(figures, title=title, summary=corpus_summary(documents, by=by), date=date,
+                       findings=points)
+    book = render_xlsx(tindex, summaries=summaries)
 
     copies, rows = [], []
     rows.append({"file": "briefing.html", "kind": "html", "format": "html", "section": None,
                  "name": "briefing", "title": title,
-                 "shows": f"完整简报：{len(figures)} 幅图及说明，按语料、各组强调、差异、主题、提法的顺序，图片内嵌"})
+                 "shows": f"完整简报：要点、{len(figures)} 幅图及说明（按语料、各组强调、差异、主题、提法的顺序，图片内嵌）"
+                          + ("、离线互动探索（词语和提法的各组频率与索引行、可排序的关键词表）" if data else "")})
     rows.append({"file": "briefing.pptx", "kind": "pptx", "format": "pptx", "section": None,
                  "name": "briefing", "title": title,
-                 "shows": f"{int(figures['png'].notna().sum())} 张幻灯片，每张一幅图及其标题和说明"})
+                 "shows": f"封面、要点和 {int(figures['png'].notna().sum())} 张图片幻灯片（每张一幅图及其标题和说明）"})
     rows.append({"file": "tables.xlsx", "kind": "xlsx", "format": "xlsx", "section": None,
                  "name": "tables", "title": "结果表",
-                 "shows": f"{len(tindex)} 张结果表，每表一页：" + "、".join(tindex["name"].tolist())})
+                 "shows": f"{len(tindex)} 张结果表，每表一页（长表为摘要，完整见 tables/ 中的 CSV）："
+                          + "、".join(tindex["name"].tolist())})
     for _, fig in figures.iterrows():
         for fmt in formats:
             src = fig.get(fmt)
