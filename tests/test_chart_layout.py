@@ -23,13 +23,14 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from tifa.analyze import compare, frequency, slogans, themes, topics
-from tifa.draw import charts, keyword_charts, slogan_charts, style, theme_charts
+from tifa.analyze import compare, cooccurrence, frequency, reuse, slogans, themes, topics
+from tifa.draw import (charts, keyword_charts, network_charts, reuse_charts, slogan_charts, style,
+                       theme_charts)
 from tifa.runner import stages
 
 TABLE = Path(__file__).resolve().parent / "fixtures" / "realistic" / "table" / "reports.csv"
 BY = "单位"
-CHART_MODULES = (charts, keyword_charts, theme_charts, slogan_charts)
+CHART_MODULES = (charts, keyword_charts, theme_charts, slogan_charts, reuse_charts, network_charts)
 #: Building blocks of charts.py, not charts.
 NOT_CHARTS = {"new_figure", "frame_figure", "start_figure"}
 
@@ -58,7 +59,10 @@ def long_label_corpus(folder: Path) -> dict:
     mentions = slogans.extract_slogans(docs, units)
     summary = slogans.slogan_summary(mentions, docs, by=BY)
     by_group = slogans.slogans_by_group(mentions, docs, by=BY)
+    found = reuse.find_reuse(units, docs, by=BY)
+    cooc = cooccurrence.cooccurrence(toks, docs, min_count=3, stop=True)
     return {"documents": docs, "tokens": toks, "units": units, "freq": freq, "shown": shown,
+            "reuse": found, "net": cooccurrence.network(cooc, max_nodes=40),
             "groups": groups, "key": key, "codebook": cb, "hits": hits, "model": model,
             "mentions": mentions, "summary": summary, "by_group": by_group,
             "colors": style.group_colors(shown), "all_colors": style.group_colors(groups),
@@ -139,7 +143,28 @@ CASES = {
     "slogan_charts.slogan_upset": lambda c: slogan_charts.slogan_upset(
         slogans.slogan_overlap(c["mentions"], c["documents"], by=BY, max_groups=8, kinds=KINDS),
         colors=c["all_colors"], source=c["source"]),
+    "slogan_charts.slogan_turnover": lambda c: slogan_charts.slogan_turnover(
+        _turnover(c), max_groups=6, source=c["source"],
+        subtitle="每年与上一年相比：延续的和新出现的提法（零线上），不再出现的（零线下）"),
+    "reuse_charts.reuse_matrix": lambda c: reuse_charts.reuse_matrix(
+        reuse.reuse_matrix(c["reuse"].passages, c["documents"], by=BY), max_groups=20,
+        title="各组之间的共同段落", subtitle="每格：行中一组报告的文字与列中一组共有部分所占比例",
+        source=c["source"]),
+    "reuse_charts.top_pairs": lambda c: reuse_charts.top_pairs(
+        c["reuse"].pairs, n=15, colors=c["all_colors"], source=c["source"],
+        subtitle="每对两条：各自文字中共同段落所占比例"),
+    "reuse_charts.repeated_passages": lambda c: reuse_charts.repeated_passages(
+        c["reuse"].repeated, n=15, source=c["source"], subtitle="出现该句或其近似写法的报告数"),
+    "network_charts.cooccurrence_network": lambda c: network_charts.cooccurrence_network(
+        c["net"].nodes, c["net"].edges, title="共现网络：同句出现的词",
+        subtitle="同一句中出现多于偶然的词对；点大小＝含该词的句数，颜色＝词群", source=c["source"]),
 }
+
+
+def _turnover(c):
+    by_group = slogans.slogan_turnover(c["mentions"], c["documents"], by=BY, kinds=KINDS)
+    return pd.concat([slogans.slogan_turnover(c["mentions"], c["documents"], kinds=KINDS),
+                      by_group], ignore_index=True)
 
 
 def _similarity(c):

@@ -222,7 +222,7 @@ def realistic():
     units = split_units(documents)
     expected = json.loads((FIXTURE / "expected.json").read_text(encoding="utf-8"))
     ids = {Path(d["file"]).with_suffix("").as_posix(): d["id"] for d in expected["documents"]}
-    by_id = dict(zip(documents["编号"], documents["doc_id"]))
+    by_id = dict(zip(documents["doc_id"].str.rsplit("/", n=1).str[-1], documents["doc_id"]))
     doc_of_file = {f: by_id[i] for f, i in ids.items() if i in by_id}
     return documents, units, expected, doc_of_file, reuse.find_reuse(units, documents, by="省份")
 

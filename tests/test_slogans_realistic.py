@@ -25,7 +25,7 @@ def table():
     units = split_units(documents)
     mentions = slogans.extract_slogans(documents, units, keep_noise=True)
     ids = {d["file"]: d["id"] for d in EXPECTED["documents"]}
-    doc_of = dict(zip(documents["编号"].astype(str), documents["doc_id"].astype(str)))
+    doc_of = dict(zip(documents["doc_id"].astype(str).str.rsplit("/", n=1).str[-1], documents["doc_id"].astype(str)))
     return documents, mentions, {f: doc_of[i] for f, i in ids.items() if i in doc_of}
 
 

@@ -288,7 +288,7 @@ def _body_sentences(units: pd.DataFrame, *, body_only: bool,
     u = units.loc[keep, ["doc_id", "sent_id", "text", "start"]].copy()
     u["doc_id"] = u["doc_id"].astype(str)
     u["text"] = u["text"].astype(str)
-    u["key"] = [normalize(t) for t in u["text"].tolist()]
+    u["key"] = pd.Series([normalize(t) for t in u["text"].tolist()], index=u.index, dtype=object)
     u = u[(u["key"].str.len() >= min_sentence_chars)
           & u["text"].str.strip().str.contains(_SENTENCE_END, regex=True)]
     u = u.sort_values(["doc_id", "sent_id"], kind="stable").reset_index(drop=True)

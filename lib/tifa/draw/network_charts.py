@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from tifa.draw import style
-from tifa.draw.charts import require_columns, start_figure, truncate_label
+from tifa.draw.charts import legend_at_bottom, require_columns, start_figure, truncate_label
 
 __all__ = ["cooccurrence_network", "BETWEEN_COLOR"]
 
@@ -114,7 +114,8 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, measure: s
     require_columns(nodes, ["term", "n_units", "community"], "cooccurrence_network")
     require_columns(edges, ["term_a", "term_b", "community", measure], "cooccurrence_network")
     empty = nodes.empty or edges.empty
-    fig = start_figure(width=10.0, body_height=6.6, title=title, subtitle=subtitle,
+    fig = start_figure(width=10.0, body_height=6.6 if style.current_size() == "slide" else 8.0,
+                       title=title, subtitle=subtitle,
                        source=source, figsize=figsize,
                        empty="没有显著的共现词对" if empty else False)
     if empty:
@@ -154,13 +155,14 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, measure: s
             "n_units", ascending=False, kind="stable")["term"].astype(str).head(3).tolist()
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=8,
                               markerfacecolor=palette[c], markeredgecolor="white",
-                              label="、".join(truncate_label(m, 12) for m in members)))
+                              label=f"词群 {len(handles) + 1}："
+                              + "、".join(truncate_label(m, 12) for m in members)))
     if handles:
-        more = len(communities) - len(handles)
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
-                  frameon=False, handletextpad=0.3,
-                  title=f"词群（共 {len(communities)} 个）" if more > 0 else "词群",
-                  title_fontsize=9, alignment="left")
+        # across the foot: a legend at the side would take a third of an A4 figure's width
+        if len(communities) > len(handles):
+            handles[-1].set_label(handles[-1].get_label()
+                                  + f"（共 {len(communities)} 个词群，图例列出最大的 {len(handles)} 个）")
+        legend_at_bottom(fig, handles)
 
     fig.draw_without_rendering()  # fix the layout before the labels move
     fig.set_layout_engine("none")

@@ -24,10 +24,12 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from matplotlib.patches import Patch
 
 from tifa.draw import style
-from tifa.draw.charts import keep_first, require_columns, start_figure, truncate_label, wrap_label
+from tifa.draw.charts import (keep_first, legend_at_bottom, legend_rows_inches, require_columns,
+                              start_figure, tick_size, truncate_label, wrap_label)
 
 __all__ = ["reuse_matrix", "top_pairs", "repeated_passages", "side_by_side", "HtmlView",
            "TEMPLATE_COLOR", "REPEATED_COLOR"]
@@ -186,50 +188,55 @@ def top_pairs(pairs: pd.DataFrame, *, n: int = 15, colors: Mapping | None = None
     require_columns(pairs, cols, "top_pairs")
     rows, subtitle = keep_first(pairs, n, subtitle, noun="对")
     k = len(rows)
-    fig = start_figure(width=10.0, body_height=max(2.0, 0.62 * k + 1.0), title=title,
-                       subtitle=subtitle, source=source, figsize=figsize,
+    groups = pd.concat([pairs["group_a"], pairs["group_b"]]).astype(str)
+    palette = dict(colors) if colors is not None else style.group_colors(groups)
+    present = list(dict.fromkeys(str(g) for g in
+                                 pd.concat([rows["group_a"], rows["group_b"]]).tolist()))
+    handles = ([Patch(color=palette.get(g, style.PALETTE[0]), label=truncate_label(g, 16))
+                for g in present] if 1 < len(present) <= 12 else [])
+    width = style.figure_limits()[0]
+    # labels take at most a third of the width (the bars and their numbers need the rest)
+    units = max(8, min(2 * label_chars, int(width / 3 / (tick_size("y") / 72) * 2)))
+    fig = start_figure(width=10.0, body_height=max(2.0, 0.62 * k + 1.0)
+                       + (legend_rows_inches(handles) if handles else 0.0),
+                       title=title, subtitle=subtitle, source=source, figsize=figsize,
                        empty="没有发现报告之间的共同段落" if rows.empty else False)
     if rows.empty:
         return fig
-    groups = pd.concat([pairs["group_a"], pairs["group_b"]]).astype(str)
-    palette = dict(colors) if colors is not None else style.group_colors(groups)
     ax = fig.add_subplot()
     y, labels, shares, bar_colors = [], [], [], []
     for i, row in enumerate(rows.itertuples(index=False)):
         base = i * 2.6
         for j, side in enumerate(("a", "b")):
             y.append(base + j)
-            labels.append(truncate_label(getattr(row, f"label_{side}"), 2 * label_chars))
+            labels.append(truncate_label(getattr(row, f"label_{side}"), units))
             shares.append(float(getattr(row, f"share_{side}")))
             bar_colors.append(palette.get(str(getattr(row, f"group_{side}")), style.PALETTE[0]))
     y = np.array(y)
     shares = np.nan_to_num(np.array(shares))
     ax.barh(y, shares, color=bar_colors, height=0.8)
     top = float(shares.max()) or 1.0
+    digits = 0 if top >= 0.1 else 1
+    note = tick_size("y") - 1
     for yi, s in zip(y, shares):
-        ax.text(s + top * 0.01, yi, _percent(s), va="center", ha="left", fontsize=9,
+        ax.text(s + top * 0.01, yi, f"{s:.{digits}%}", va="center", ha="left", fontsize=note,
                 color=style.MUTED)
     for i, row in enumerate(rows.itertuples(index=False)):
-        ax.text(top * 1.2, i * 2.6 + 0.5,
-                f"{int(row.shared_passages)} 段，{int(row.shared_chars):,} 字",
-                va="center", ha="right", fontsize=9, color=style.MUTED)
+        ax.text(top * 1.45, i * 2.6 + 0.5,
+                f"{int(row.shared_passages)} 段\n{int(row.shared_chars):,} 字",
+                va="center", ha="right", fontsize=note, color=style.MUTED, linespacing=1.1)
         if i:
             ax.axhline(i * 2.6 - 0.8, color="#dddddd", linewidth=0.8)
     ax.set_yticks(y, labels=labels)
     ax.set_ylim(y.max() + 0.6, -0.6)
-    ax.set_xlim(0, top * 1.22)
-    digits = 0 if top >= 0.1 else 1
+    ax.set_xlim(0, top * 1.47)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.{digits}%}")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel("该报告文字中共同段落所占比例", color=style.MUTED)
-    present = list(dict.fromkeys(str(g) for g in
-                                 pd.concat([rows["group_a"], rows["group_b"]]).tolist()))
-    if 1 < len(present) <= 12:
-        ax.legend(handles=[Patch(color=palette.get(g, style.PALETTE[0]),
-                                 label=truncate_label(g, 16)) for g in present],
-                  loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=min(len(present), 6),
-                  fontsize=9, frameon=False, handlelength=1.0)
+    if handles:
+        legend_at_bottom(fig, handles)
     return fig
 
 

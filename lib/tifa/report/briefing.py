@@ -68,7 +68,8 @@ SECTIONS = {
 
 #: Tables whose notebook is known (for the order of the sheets in tables.xlsx).
 TABLE_SECTIONS = {
-    "documents": "00", "ingest_report": "00", "sections": "00", "top_tokens": "00",
+    "documents": "00", "ingest_report": "00", "cleaning": "00", "sections": "00",
+    "top_tokens": "00",
     "keywords": "01", "bigrams": "01", "trigrams": "01", "collocations": "01", "kwic": "01",
     "overuse": "01", "shared_terms": "01", "cooccurrence": "01",
     "keyness": "02", "tfidf": "02", "similarity": "02",
@@ -102,6 +103,10 @@ TABLE_DESCRIPTIONS = {
     "slogan_overlap": "各组提法集合的交集",
     "slogan_timeline": "提法的逐年使用次数",
     "slogan_lexicon_terms": "加入分词词典的提法",
+    "slogan_noise_candidates": "被降级或排除的候选提法、所依据的规则，以及在 formulations.txt 中推翻它的写法（+ / !）",
+    "slogan_changes": "每年（及每组）新出现、延续和不再出现的提法，以及使用各新提法的报告比例",
+    "slogan_turnover": "每年（及每组）新出现、延续和不再出现的提法数",
+    "cleaning": "从每份报告中删去的网页杂项行（导航、来源、页脚等）及删除规则",
     "cooccurrence": "同一句中出现多于偶然的词对：共现句数、各自句数、期望值、PMI、NPMI、G²、p 值",
     "reuse_pairs": "有共同段落的每对报告：段数、句数、共有字数、各自所占比例",
     "reuse_passages": "每个共同段落：两份报告的原文、各自的字符位置、相似度",
