@@ -3,6 +3,7 @@
 import base64
 import datetime as dt
 import io
+import json
 import re
 from pathlib import Path
 
@@ -417,3 +418,29 @@ def test_the_templates_ship_with_the_package():
         rel = path.relative_to(root / "lib" / "tifa").as_posix()
         assert any(fnmatch.fnmatch(rel, p) for p in patterns), f"{rel} is not package data"
     assert files("tifa.report").joinpath("templates", "briefing.html.j2").is_file()
+
+
+def test_a_chart_with_nothing_to_draw_is_named_not_shown(tmp_path):
+    """An empty chart (draw_empty) is recorded as such: the pack names it with its message
+    instead of a blank picture, and the deck gives it no slide."""
+    from pptx import Presentation
+
+    from tifa.draw import charts, style
+
+    style.use_style(size="slide")
+    fig = charts.start_figure(width=10.0, body_height=4.0, title="共享文字最多的报告对",
+                              empty="没有发现报告之间的共同段落")
+    export.save_figure(fig, tmp_path, "06_reuse", "top_pairs", caption="没有发现报告之间的共同段落")
+    full = charts.start_figure(width=10.0, body_height=4.0, title="各报告篇幅")
+    full.add_subplot().bar([0, 1], [3, 4])
+    export.save_figure(full, tmp_path, "00_corpus", "document_lengths", caption="两份报告")
+    record = json.loads((tmp_path / "figures" / "06_reuse" / "top_pairs.json").read_text("utf-8"))
+    assert record["empty"] == "没有发现报告之间的共同段落"
+    pack = briefing.build_pack(tmp_path, explorer=False)
+    assert "无内容的图未放入简报：共享文字最多的报告对：没有发现报告之间的共同段落" in pack.html
+    assert pack.html.count("<img") == 1
+    path = tmp_path / "deck.pptx"
+    path.write_bytes(pack.pptx)
+    pictures = [s for s in Presentation(str(path)).slides
+                if any(sh.shape_type == 13 for sh in s.shapes)]
+    assert len(pictures) == 1

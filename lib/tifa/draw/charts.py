@@ -282,7 +282,12 @@ def header_inches(title, subtitle, source, width: float) -> float:
 
 
 def draw_empty(fig: Figure, message: str = EMPTY_MESSAGE) -> None:
-    """Write ``message`` in the middle of the figure, in place of a chart."""
+    """Write ``message`` in the middle of the figure, in place of a chart.
+
+    The figure keeps the message as ``fig.tifa_empty``: the figure record says so, and the
+    briefing lists the figure by its title and this message instead of showing a blank chart.
+    """
+    fig.tifa_empty = message
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color=style.MUTED,

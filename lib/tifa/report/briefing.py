@@ -194,7 +194,7 @@ HTML_MAX_DOCUMENTS = 30
 
 #: Columns of :func:`figure_index`.
 FIGURE_COLUMNS = ["section", "name", "title", "caption", "caption_source", "order", "png",
-                  "svg", "pdf", "width_in", "height_in", "saved", "saved_ns"]
+                  "svg", "pdf", "width_in", "height_in", "saved", "saved_ns", "empty"]
 
 #: Columns of the manifest (``bytes`` is added when the pack is written).
 MANIFEST_COLUMNS = ["file", "kind", "format", "section", "name", "title", "shows"]
@@ -234,6 +234,20 @@ class Pack:
 
 
 # ---------------------------------------------------------------------------- reading the output
+
+def _drawn(figures: pd.DataFrame) -> pd.Series:
+    """Which figures the pack shows: a PNG, and a chart drawn (not a "nothing to draw" note)."""
+    if not len(figures):
+        return pd.Series([], dtype=bool)
+    png = figures["png"].map(lambda p: isinstance(p, (str, Path)))
+    empty = figures["empty"] if "empty" in figures.columns else pd.Series(None, index=figures.index)
+    return png & ~empty.map(_is_note)
+
+
+def _is_note(value) -> bool:
+    """A figure's "nothing to draw" message (a non-empty string; None/NaN are not)."""
+    return isinstance(value, str) and bool(value)
+
 
 def _section_key(section: str) -> str:
     m = re.match(r"(\d+)", str(section))
@@ -346,6 +360,7 @@ def figure_index(out, *, drop_stale: bool = True) -> pd.DataFrame:
                     "saved": _parse_time(record.get("saved")) or _dt.datetime.fromtimestamp(
                         saved_ns / 1e9).astimezone(),
                     "saved_ns": int(saved_ns),
+                    "empty": record.get("empty") or None,
                 })
     table = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
     if table.empty:
@@ -784,8 +799,11 @@ def render_html(figures: pd.DataFrame, *, documents: pd.DataFrame | None = None,
         lead = leads.get(section) or leads.get(key)
         if lead in set(in_section["caption"].astype(str)):
             lead = None
-        figs = []
+        figs, empty = [], []
         for _, fig in in_section.iterrows():
+            if _is_note(fig.get("empty")):
+                empty.append(f"{fig['title']}：{fig['empty']}")
+                continue
             if fig["png"] is None or (not isinstance(fig["png"], (str, Path))):
                 continue
             number += 1
@@ -798,7 +816,8 @@ def render_html(figures: pd.DataFrame, *, documents: pd.DataFrame | None = None,
         sections.append({"id": f"s{key}", "heading": f"{_cn_index(i)}、{section_title(section)}",
                          "about": SECTIONS.get(key, (None, ""))[1], "lead": lead,
                          "documents": _documents_table(documents, max_documents)
-                         if key == "00" and has_docs else "", "figures": figs})
+                         if key == "00" and has_docs else "", "figures": figs,
+                         "empty": "；".join(empty)})
     nav = [{"id": s["id"], "title": s["heading"].split("、", 1)[-1]} for s in sections]
     box = None
     if explorer and explorer.get("items"):
@@ -939,7 +958,7 @@ def render_pptx(figures: pd.DataFrame, *, title: str = "报告比较简报",
     margin = 0.45
     width = SLIDE_INCHES[0] - 2 * margin
     date = date or _dt.date.today().isoformat()
-    n_figures = int(sum(isinstance(p, (str, Path)) for p in figures["png"])) if len(figures) else 0
+    n_figures = int(_drawn(figures).sum())
     cover = prs.slides.add_slide(blank)
     _text_box(cover, 0.9, 2.2, SLIDE_INCHES[0] - 1.8, 1.2, title,
               size=_fit_size(title, SLIDE_INCHES[0] - 1.8, sizes=(40, 36, 32, 28), max_lines=1),
@@ -965,6 +984,8 @@ def render_pptx(figures: pd.DataFrame, *, title: str = "报告比较简报",
             top += height + 0.12
         slide.notes_slide.notes_text_frame.text = "\n".join(findings)
     for _, fig in figures.iterrows():
+        if _is_note(fig.get("empty")):
+            continue  # a chart with nothing to draw gets no slide (the HTML names it)
         if fig["png"] is None or not isinstance(fig["png"], (str, Path)):
             continue
         slide = prs.slides.add_slide(blank)
@@ -1307,6 +1328,7 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
     wanted = {name for _, name, _ in SECTION_LEADS}
     small = {t["name"]: read_table(t["path"]) for _, t in tindex.iterrows() if t["name"] in wanted}
     figures = fill_captions(figures)
+    n_shown = int(_drawn(figures).sum())
     documents = small.get("documents")
     date = date or _dt.date.today().isoformat()
     summaries = {t["name"]: summary_table(t["path"]) for _, t in tindex.iterrows()}
@@ -1329,11 +1351,11 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
     copies, rows = [], []
     rows.append({"file": "briefing.html", "kind": "html", "format": "html", "section": None,
                  "name": "briefing", "title": title,
-                 "shows": f"完整简报：要点、{len(figures)} 幅图及说明（按语料、各组强调、差异、主题、提法的顺序，图片内嵌）"
+                 "shows": f"完整简报：要点、{n_shown} 幅图及说明（按语料、各组强调、差异、主题、提法的顺序，图片内嵌）"
                           + ("、离线互动探索（词语和提法的各组频率与索引行、可排序的关键词表）" if data else "")})
     rows.append({"file": "briefing.pptx", "kind": "pptx", "format": "pptx", "section": None,
                  "name": "briefing", "title": title,
-                 "shows": f"封面、要点和 {int(figures['png'].notna().sum())} 张图片幻灯片（每张一幅图及其标题和说明）"})
+                 "shows": f"封面、要点和 {n_shown} 张图片幻灯片（每张一幅图及其标题和说明）"})
     rows.append({"file": "tables.xlsx", "kind": "xlsx", "format": "xlsx", "section": None,
                  "name": "tables", "title": "结果表",
                  "shows": f"{len(tindex)} 张结果表，每表一页（长表为摘要，完整见 tables/ 中的 CSV）："

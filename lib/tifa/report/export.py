@@ -262,6 +262,7 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
         "title": title if title is not None else (figure_title(fig) or name),
         "caption": caption,
         "order": order,
+        "empty": getattr(fig, "tifa_empty", None),
         "files": {p.suffix.lstrip("."): p.relative_to(Path(out)).as_posix() for p in written},
         "width_in": round(width, 3),
         "height_in": round(height, 3),
