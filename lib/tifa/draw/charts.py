@@ -54,6 +54,11 @@ _EDGE_IN = 0.15  # inches of padding at the figure edges
 
 # ---------------------------------------------------------------------------- text helpers
 
+#: Most rounds adjustText may take to move labels apart (the rate scatter, the network): a
+#: count, not seconds, so a chart does not depend on how busy the machine is.
+LABEL_ROUNDS = 100
+
+
 def _char_units(ch: str) -> int:
     """Display width in half-em units: CJK and full-width characters count 2."""
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
