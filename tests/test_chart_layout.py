@@ -89,7 +89,7 @@ KINDS = ("numbered", "known", "quoted")
 CASES = {
     "charts.bar_top_terms": lambda c: charts.bar_top_terms(
         _top(c), value="per_10k", top_n=15, colors=c["colors"], max_panels=12,
-        title="各组高频词（前 15 个）", subtitle="每万词出现次数", source=c["source"]),
+        title="各组高频词", subtitle="每万词出现次数", source=c["source"]),
     "charts.bar": lambda c: charts.bar(
         c["documents"].sort_values("n_chars", ascending=False), label=BY, value="n_chars",
         group="文种", title="各报告字数", source=c["source"]),

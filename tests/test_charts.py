@@ -30,7 +30,8 @@ def test_bar_top_terms_one_panel_per_group_in_table_order():
     assert isinstance(fig, Figure)
     axes = _visible_axes(fig)
     assert [ax.get_title(loc="left") for ax in axes] == ["乙市", "甲市", "丙市"]
-    assert _fig_texts(fig) == ["高频词", "名词", "来源：测试"]
+    # the chart says how many bars it draws (the title need not carry the number)
+    assert _fig_texts(fig) == ["高频词", "名词；每组前 5 个", "来源：测试"]
     assert style.missing_glyphs(fig) == set()
 
 

@@ -599,8 +599,9 @@ def bar_top_terms(freq: pd.DataFrame, *, term: str = "term", value: str = "count
                            source=source)
     top_n, ncols, nrows, shown = layout["top_n"], layout["ncols"], layout["nrows"], layout["shown"]
     shown, subtitle = keep_first(groups, len(shown), subtitle)
-    if layout["top_n_cut"]:
-        subtitle = join_notes(subtitle, f"每组前 {top_n} 个")
+    # the number of bars is said where the chart decides it (it may draw fewer than asked, to
+    # fit the format), so a title need not carry a number the figure contradicts
+    subtitle = join_notes(subtitle, f"每组前 {top_n} 个" if group is not None else f"前 {top_n} 个")
     fig = start_figure(width=style.figure_limits()[0], body_height=layout["body_height"], title=title,
                        subtitle=subtitle, source=source, figsize=figsize, empty=freq.empty)
     if freq.empty:
