@@ -223,12 +223,52 @@ class ChartFigure(Figure):
     else is a plain :class:`matplotlib.figure.Figure`.
     """
 
+    #: Resolution of the picture a notebook shows, as a multiple of ``figure.dpi``.
+    DISPLAY_SCALE = 1.5
+
     def _repr_png_(self) -> bytes:
         import io
 
+        shown = self._saved_png_for_display()
+        if shown is not None:
+            return shown
         buf = io.BytesIO()
-        self.savefig(buf, format="png", dpi=self.dpi * 1.5, bbox_inches="tight")
+        self.savefig(buf, format="png", dpi=self.dpi * self.DISPLAY_SCALE, bbox_inches="tight")
         return buf.getvalue()
+
+    def keep_saved_png(self, data: bytes, dpi: float) -> None:
+        """Remember the PNG just written by :func:`tifa.report.export.save_figure`, so that
+        showing the figure right after saving scales that picture down instead of drawing the
+        figure once more (the second drawing cost 0.3–1 s per figure cell). Any change to
+        the figure after saving marks it stale and the figure is drawn again."""
+        self._tifa_saved_png = (data, float(dpi))
+        self.stale = False  # savefig leaves it set; from here on, only a change sets it
+
+    def _saved_png_for_display(self) -> bytes | None:
+        import io
+
+        saved = getattr(self, "_tifa_saved_png", None)
+        if saved is None or self.stale:
+            return None
+        data, dpi = saved
+        try:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(data)) as im:
+                k = self.dpi * self.DISPLAY_SCALE / dpi
+                if k < 1:
+                    im = im.resize((max(1, round(im.width * k)), max(1, round(im.height * k))),
+                                   Image.LANCZOS)
+                buf = io.BytesIO()
+                im.save(buf, format="png", compress_level=1)
+        except Exception:  # noqa: BLE001 - a picture we cannot read is drawn again
+            return None
+        return buf.getvalue()
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_tifa_saved_png", None)  # a figure job needs the figure, not its picture
+        return state
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -906,6 +946,11 @@ def _as_frequencies(freqs, term: str, value: str) -> dict[str, float]:
     return out
 
 
+#: Word clouds are laid out on a canvas this many times smaller than the image and drawn at
+#: full size (wordcloud's ``scale``): placement is a little coarser, the time a third.
+CLOUD_SCALE = 2
+
+
 def cloud_layout(freqs: Mapping[str, float], *, width: int = 1600, height: int = 900,
                  max_words: int = 150, random_state: int = 0, color_func=None,
                  colormap: str | None = None, background_color: str = "white",
@@ -921,7 +966,9 @@ def cloud_layout(freqs: Mapping[str, float], *, width: int = 1600, height: int =
     freqs : mapping of str to float
         ``{word: size}``, all positive.
     width, height : int, default 1600, 900
-        Image size in pixels.
+        Image size in pixels (``.to_array()``); the layout is computed on a canvas
+        :data:`CLOUD_SCALE` times smaller, so ``.layout_`` positions and font sizes are in
+        that canvas's pixels.
     max_words : int, default 150
         Most words placed (largest first).
     random_state : int, default 0
@@ -947,10 +994,15 @@ def cloud_layout(freqs: Mapping[str, float], *, width: int = 1600, height: int =
 
     colors = {"color_func": color_func} if color_func is not None else {
         "colormap": colormap or "viridis"}
-    cloud = WordCloud(font_path=style.wordcloud_font_path(), width=width, height=height,
+    # laid out on a canvas CLOUD_SCALE times smaller and drawn at full size (wordcloud's
+    # ``scale``): the same image size, about a third of the time (3.6 s -> 1.0 s for 150 words)
+    k = CLOUD_SCALE
+    cloud = WordCloud(font_path=style.wordcloud_font_path(), width=max(1, round(width / k)),
+                      height=max(1, round(height / k)), scale=k,
                       max_words=max_words, background_color=background_color,
                       prefer_horizontal=prefer_horizontal, random_state=random_state,
-                      margin=4, relative_scaling=relative_scaling, collocations=False, **colors)
+                      margin=max(1, round(4 / k)), relative_scaling=relative_scaling,
+                      collocations=False, **colors)
     return cloud.generate_from_frequencies(dict(freqs))
 
 

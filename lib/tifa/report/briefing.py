@@ -45,6 +45,7 @@ import io
 import json
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -326,7 +327,8 @@ def figure_index(out, *, drop_stale: bool = True) -> pd.DataFrame:
     root = out / "figures"
     rows = []
     if root.is_dir():
-        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for folder in sorted(p for p in root.iterdir()
+                             if p.is_dir() and not p.name.startswith(".")):  # not .jobs
             stems = {p.stem for p in folder.iterdir() if p.suffix in (".png", ".svg", ".pdf", ".json")
                      and not p.name.startswith(".")}
             for stem in sorted(stems):
@@ -584,6 +586,38 @@ def _cn_index(i: int) -> str:
 HTML_FONT_FAMILY = "tifa CJK"
 
 
+#: Version of what :func:`_cached` keeps; raise it when the images or the font rule change.
+PACK_CACHE_VERSION = 1
+
+
+def _cached(kind: str, key: bytes, make):
+    """``make()``'s JSON-able result, kept under ``<cache>/briefing/<kind>/`` by a digest of
+    ``key`` (the content it is made from: the PNG's bytes, the font file and the characters).
+
+    Content-addressed, so it is never stale: a changed figure is another key. Re-running the
+    briefing with the figures unchanged (JupyterLab) skips decoding, scaling and quantizing
+    every PNG and subsetting the font. A cache that cannot be read or written is skipped.
+    """
+    import hashlib
+
+    from tifa import paths
+    from tifa.report import export
+
+    digest = hashlib.sha256(key + f"|{kind}|{PACK_CACHE_VERSION}".encode()).hexdigest()
+    path = paths.cache_dir() / "briefing" / kind / f"{digest}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    value = make()
+    if value:  # an empty font rule (font unreadable) is tried again next time
+        try:
+            export.write_text(json.dumps(value), path)
+        except OSError:
+            pass
+    return value
+
+
 def font_face_css(text: str) -> str:
     """An ``@font-face`` rule embedding the house CJK font, cut to the characters of ``text``.
 
@@ -602,16 +636,27 @@ def font_face_css(text: str) -> str:
         The CSS rule; empty if the font cannot be read (the page then falls back to the
         reader's fonts).
     """
-    from fontTools import subset
-
     from tifa.draw import style
 
     chars = {ch for ch in text if not ch.isspace()} | {chr(c) for c in range(0x20, 0x7f)}
     try:
+        font = style.font_path()
+        st = Path(font).stat()
+        key = f"{Path(font).resolve()}|{st.st_size}|{st.st_mtime_ns}|".encode() + \
+            "".join(sorted(chars)).encode("utf-8")
+    except OSError:
+        return ""
+    return _cached("font", key, lambda: _font_face_css(chars, font))
+
+
+def _font_face_css(chars: set[str], font_file) -> str:
+    from fontTools import subset
+
+    try:
         options = subset.Options()
         options.flavor = "woff"
         options.notdef_outline = True  # the default layout features: all a page needs
-        font = subset.load_font(str(style.font_path()), options)
+        font = subset.load_font(str(font_file), options)
         subsetter = subset.Subsetter(options)
         subsetter.populate(text="".join(sorted(chars)))
         subsetter.subset(font)
@@ -628,11 +673,17 @@ def _image_data(path: Path, max_px: int) -> tuple[str, int, int]:
     """Base64 PNG of a figure for the HTML: at most ``max_px`` wide, 256 colours.
 
     Charts have few colours, so a palette image looks the same at a quarter of the size; the
-    300-dpi files in ``figures/`` are untouched.
+    files in ``figures/`` are untouched. Kept in the cache by the PNG's content (:func:`_cached`).
     """
+    data = Path(path).read_bytes()
+    value = _cached("images", data + f"|{max_px}".encode(), lambda: _scaled_image(data, max_px))
+    return value[0], int(value[1]), int(value[2])
+
+
+def _scaled_image(data: bytes, max_px: int) -> tuple[str, int, int]:
     from PIL import Image
 
-    with Image.open(path) as im:
+    with Image.open(io.BytesIO(data)) as im:
         im.load()
         if im.mode in ("RGBA", "LA", "P"):
             rgba = im.convert("RGBA")
@@ -1316,7 +1367,13 @@ def build_pack(out, *, by: str | None = None, title: str = "报告比较简报",
     -------
     Pack
     """
+    from tifa.report import renderer
+
     out = Path(out)
+    # SVG/PDF that a notebook kernel left to its renderer (JupyterLab): wait for them, or
+    # draw them here if no renderer is running, so that the pack holds every format
+    for failure in renderer.wait(out):
+        warnings.warn(f"a figure's SVG/PDF could not be drawn: {failure}", stacklevel=2)
     figures = figure_index(out, drop_stale=drop_stale)
     if exclude_sections:
         figures = figures[~figures["section"].isin(exclude_sections)].reset_index(drop=True)

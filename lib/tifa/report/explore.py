@@ -289,10 +289,18 @@ def token_spans(units: pd.DataFrame, tokens: pd.DataFrame, keys) -> dict:
     keys = {(str(d), int(s)) for d, s in keys}
     if not keys:
         return {}
-    key_u = list(zip(units["doc_id"].astype(str), pd.to_numeric(units["sent_id"]).astype(int)))
-    sel_u = units[[k in keys for k in key_u]]
-    key_t = list(zip(tokens["doc_id"].astype(str), pd.to_numeric(tokens["sent_id"]).astype(int)))
-    sel_t = tokens[[k in keys for k in key_t]].sort_values(["doc_id", "position"], kind="stable")
+    wanted = pd.MultiIndex.from_tuples(sorted(keys))
+    docs = sorted({d for d, _ in keys})
+
+    def select(table: pd.DataFrame) -> pd.DataFrame:
+        # the documents first (one vectorised pass), then their sentences
+        table = table[table["doc_id"].astype(str).isin(docs).to_numpy()]
+        index = pd.MultiIndex.from_arrays([table["doc_id"].astype(str).to_numpy(),
+                                           pd.to_numeric(table["sent_id"]).astype(int).to_numpy()])
+        return table[index.isin(wanted)]
+
+    sel_u = select(units)
+    sel_t = select(tokens).sort_values(["doc_id", "position"], kind="stable")
     words = {k: g["token"].astype(str).tolist()
              for k, g in sel_t.groupby([sel_t["doc_id"].astype(str),
                                         pd.to_numeric(sel_t["sent_id"]).astype(int)])}
@@ -476,9 +484,16 @@ class Explorer:
         if self.count == "substrings":
             return _kwic.kwic(self.units, term, regex=self.regex, window=window,
                               documents=self.documents, by=by, max_rows=max_lines)
-        lines = _kwic.kwic(self.units, term, window=window, documents=self.documents, by=by)
-        lines = lines[token_aligned(lines, self.units, self.tokens)]
-        return lines.head(max_lines).reset_index(drop=True)
+        # the first matches in reading order, as many more as it takes to find max_lines that
+        # are whole tokens (the same lines as aligning every match, without doing so)
+        n = max(4 * max_lines, 1)
+        while True:
+            lines = _kwic.kwic(self.units, term, window=window, documents=self.documents, by=by,
+                               max_rows=n)
+            aligned = lines[token_aligned(lines, self.units, self.tokens)]
+            if len(aligned) >= max_lines or len(lines) < n:
+                return aligned.head(max_lines).reset_index(drop=True)
+            n *= 8
 
     def view_html(self, term: str, by: str, *, window: int = 20, max_lines: int = 30,
                   max_groups: int = 30) -> tuple[str, pd.DataFrame, pd.DataFrame]:

@@ -34,7 +34,8 @@ PNG, each) are for people who take a figure elsewhere. When the environment vari
 (:func:`write_figure_job`). :func:`render_figure_jobs` draws them later, in another thread or
 process, each file atomically; the pipeline does so while the next notebooks run and marks a
 notebook done only when its figures are all written. Without the variable (JupyterLab, nbval,
-a script) every format is written before :func:`save_figure` returns, as always.
+a script) every format is written before :func:`save_figure` returns; in a Jupyter kernel a
+renderer process of its own draws them (:mod:`tifa.report.background`).
 """
 
 from __future__ import annotations
@@ -247,13 +248,26 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
     folder = Path(out) / "figures" / section
     targets = [(fmt, folder / f"{name}.{fmt}") for fmt in formats]
     jobs = os.environ.get(FIGURE_JOBS_ENV) or None
+    in_background = False
+    if not jobs:
+        from tifa.report import background
+
+        if background.active():  # a Jupyter kernel: a renderer process draws SVG/PDF
+            jobs, in_background = background.jobs_folder(out), True
     later = [(fmt, path) for fmt, path in targets if fmt in VECTOR_FORMATS] if jobs else []
     if later and write_figure_job(fig, Path(jobs) / f"{section}.{name}.pickle", later,
                                   dpi=dpi) is None:
         later = []  # the figure does not pickle: draw everything here
+    if later and in_background:
+        background.warn_failures(jobs)
+        background.ensure_renderer(jobs)
     for fmt, path in targets:
         if (fmt, path) not in later:
             _write_format(fig, fmt, path, dpi=dpi)
+    png = dict(targets).get("png")
+    if png is not None and hasattr(fig, "keep_saved_png"):  # shown from it (tifa.draw.charts)
+        with contextlib.suppress(OSError):
+            fig.keep_saved_png(png.read_bytes(), dpi if dpi is not None else PNG_DPI)
     written = [path for _, path in targets]
     width, height = (float(v) for v in fig.get_size_inches())
     record = {
@@ -365,6 +379,7 @@ def render_figure_job(job) -> tuple[list[Path], list[str]]:
 
     job = Path(job)
     written: list[Path] = []
+    before = job.stat()
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("default")
         spec = pickle.loads(job.read_bytes())
@@ -372,7 +387,10 @@ def render_figure_job(job) -> tuple[list[Path], list[str]]:
         with matplotlib.rc_context(spec["rc"]):
             for fmt, target in spec["targets"]:
                 written.append(_write_format(spec["figure"], fmt, Path(target), dpi=spec["dpi"]))
-    job.unlink(missing_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        now = job.stat()
+        if (now.st_ino, now.st_mtime_ns) == (before.st_ino, before.st_mtime_ns):
+            job.unlink()  # else the figure was saved again meanwhile: its newer job stays
     return written, list(dict.fromkeys(f"{job.stem}: {w.message}" for w in seen))
 
 

@@ -13,7 +13,9 @@ scheduler) go to ``00_corpus`` only, which records them with the stage in ``out/
 later notebooks load that stage. With ``--only`` not selecting 00, ``tifa run`` prepares the
 stage itself first (when ``out`` does not already hold it for this corpus and these options).
 Notebooks run as soon as the notebooks they read from are done (their ``tifa.upstream``
-metadata), ``--jobs`` at a time (default: the CPU count).
+metadata), ``--jobs`` at a time (default: the CPU count, or fewer when the stage is so large
+that their kernels would take more than ``$TIFA_MEMORY_GB``, 3 GB, together; run.json records
+``kernels_side_by_side``).
 
 Exit status: 0 success; 1 a notebook (or preparing the stage) failed (one message on stderr says
 which notebook and cell, the error, and where the executed copy is, and names the other
@@ -91,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run only this notebook (prefix like 00, or name); repeatable")
     run.add_argument("--jobs", type=int, default=None, metavar="N",
                      help="notebooks run at the same time once their upstream is done "
-                          "(default: the CPU count; 1: one after the other)")
+                          "(default: the CPU count, fewer when their kernels' memory would "
+                          "pass $TIFA_MEMORY_GB, 3 GB; 1: one after the other)")
     run.add_argument("--no-progress", action="store_true",
                      help="log one line per notebook instead of progress bars")
     run.add_argument("--notebooks", type=Path, default=None, metavar="DIR",

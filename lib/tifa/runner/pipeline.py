@@ -549,6 +549,39 @@ def _prepare_stage(corpus: Path, out: Path, options: dict, record: dict, save, *
         log.info("stage ready (%.1f s)", record["stage"]["seconds"])
 
 
+#: Memory the notebook kernels of a run may take together, in bytes, when ``jobs`` is not
+#: given: kernels run side by side only while their estimated peaks (:func:`kernel_memory`)
+#: fit in it. ``$TIFA_MEMORY_GB`` sets it (in GB).
+MEMORY_BUDGET = float(os.environ.get("TIFA_MEMORY_GB") or 3.0) * 1e9
+
+#: A kernel's peak memory, estimated from the stage: a base (Python, pandas, matplotlib ...)
+#: plus so many bytes per byte of the stage's Parquet files. Measured at 5,000 reports
+#: (66 MB of Parquet): kernels of 01–04 peaked at 1.9–2.6 GB (benchmarks/README.md).
+KERNEL_BASE_BYTES = 0.3e9
+KERNEL_BYTES_PER_STAGE_BYTE = 38.0
+
+
+def kernel_memory(out) -> float | None:
+    """Estimated peak memory of one notebook kernel on the stage in ``out/data`` (bytes), or
+    ``None`` when there is no stage yet."""
+    data = Path(out) / "data"
+    files = list(data.glob("*.parquet")) if data.is_dir() else []
+    if not files:
+        return None
+    size = sum(f.stat().st_size for f in files)
+    return KERNEL_BASE_BYTES + KERNEL_BYTES_PER_STAGE_BYTE * size
+
+
+def memory_jobs(out, jobs: int, *, budget: float | None = None) -> int:
+    """How many of ``jobs`` kernels may run side by side on the stage of ``out`` within the
+    memory budget (:data:`MEMORY_BUDGET`): at least 1, at most ``jobs``."""
+    estimate = kernel_memory(out)
+    if estimate is None:
+        return jobs
+    budget = MEMORY_BUDGET if budget is None else budget
+    return max(1, min(jobs, int(budget // estimate)))
+
+
 def default_jobs(n_notebooks: int | None = None) -> int:
     """Notebooks run at the same time by default: the CPU count (at most ``n_notebooks``)."""
     n = os.cpu_count() or 1
@@ -590,7 +623,10 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
         Seconds to wait for a kernel to start.
     jobs : int, optional
         Notebooks run at the same time (each its own kernel); default :func:`default_jobs`,
-        the CPU count. ``1`` runs them one after the other in name order.
+        the CPU count, lowered while the stage is so large that the kernels' estimated memory
+        would pass :data:`MEMORY_BUDGET` (:func:`memory_jobs`; run.json then records
+        ``kernels_side_by_side`` and ``memory``). ``1`` runs them one after the other in name
+        order.
 
     Returns
     -------
@@ -713,9 +749,17 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
     save()
     if prepare_here:
         _prepare_stage(corpus_path, out_path, given_options, record, save, progress=progress)
+    def record_limit(limit: int) -> None:
+        if record.get("kernels_side_by_side") != limit:
+            record["kernels_side_by_side"] = limit
+            estimate = kernel_memory(out_path)
+            record["memory"] = {"budget_gb": round(MEMORY_BUDGET / 1e9, 2),
+                                "kernel_estimate_gb": round(estimate / 1e9, 2) if estimate else None}
+
     runner = _Runner(selected, graph, entries, save, out=out_path, folder=folder,
                      jobs=n_jobs, progress=progress, kernel_name=kernel_name,
-                     start_timeout=start_timeout)
+                     start_timeout=start_timeout, auto_jobs=jobs is None,
+                     record_limit=record_limit)
     failures = runner.run()
     if failures:
         first, *others = failures
@@ -741,6 +785,7 @@ class _Runner:
 
     def __init__(self, selected: list[Path], graph: dict[str, list[str]], entries: dict,
                  save, *, out: Path, folder: Path, jobs: int, progress: bool,
+                 auto_jobs: bool = False, record_limit=None,
                  kernel_name: str | None, start_timeout: float):
         import queue
 
@@ -753,6 +798,8 @@ class _Runner:
         self.out = out
         self.folder = folder
         self.jobs = jobs
+        self.auto_jobs = auto_jobs
+        self.record_limit = record_limit
         self.progress = progress
         self.kernel_name = kernel_name
         self.start_timeout = start_timeout
@@ -801,8 +848,9 @@ class _Runner:
                     if self._skip_if_upstream_failed(nb):
                         waiting.remove(nb)
                 kernels = sum(1 for st in self.state.values() if st == "running")
+                limit = self._kernel_limit()
                 for nb in list(waiting):
-                    if kernels >= self.jobs:
+                    if kernels >= limit:
                         break
                     if self._ready(nb):
                         waiting.remove(nb)
@@ -827,6 +875,17 @@ class _Runner:
             if self.bar is not None:
                 self.bar.close()
         return [self.failures[nb.name] for nb in self.selected if nb.name in self.failures]
+
+    def _kernel_limit(self) -> int:
+        """Kernels allowed side by side now: ``jobs``, or fewer when they were not given and
+        the stage is so large that their memory would not fit the budget
+        (:func:`memory_jobs`); recorded in run.json as ``kernels_side_by_side``."""
+        if not self.auto_jobs:
+            return self.jobs
+        limit = memory_jobs(self.out, self.jobs)
+        if self.record_limit is not None:
+            self.record_limit(limit)
+        return limit
 
     def _ready(self, nb: Path) -> bool:
         """Whether a notebook may start: its upstream kernels are done (notebooks after 00 read
