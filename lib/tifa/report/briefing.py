@@ -53,7 +53,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from tifa.report import captions
+from tifa.report import captions, previews
 from tifa.report.export import CSV_ENCODING
 
 #: Title and one-sentence description of each notebook's section, keyed by its number.
@@ -180,7 +180,7 @@ FORMAT_MAX_ROWS = 100_000
 #: Most rows a sheet of tables.xlsx holds: a longer table is summarised (its first rows per
 #: group, or its first rows), so the pack costs about the same for 2 reports or 5,000; the
 #: complete table is the CSV in ``tables/`` (the 说明 sheet and the HTML say so).
-SHEET_MAX_ROWS = 5_000
+SHEET_MAX_ROWS = 2_000
 
 #: Rows kept per group when a long table with a ``group`` (or ``target``) column is summarised.
 SHEET_ROWS_PER_GROUP = 50
@@ -188,7 +188,7 @@ SHEET_ROWS_PER_GROUP = 50
 #: Width in pixels of the images inlined in briefing.html: 1.5 times the width the page shows
 #: them at (:data:`tifa.draw.style.BRIEFING_WIDTH_PX`), sharp on high-density screens (the PNG
 #: files keep their resolution).
-HTML_IMAGE_PX = 1440
+HTML_IMAGE_PX = previews.HTML_IMAGE_PX
 
 #: Most documents listed in the corpus section of briefing.html (all are in tables.xlsx).
 HTML_MAX_DOCUMENTS = 30
@@ -586,38 +586,6 @@ def _cn_index(i: int) -> str:
 HTML_FONT_FAMILY = "tifa CJK"
 
 
-#: Version of what :func:`_cached` keeps; raise it when the images or the font rule change.
-PACK_CACHE_VERSION = 1
-
-
-def _cached(kind: str, key: bytes, make):
-    """``make()``'s JSON-able result, kept under ``<cache>/briefing/<kind>/`` by a digest of
-    ``key`` (the content it is made from: the PNG's bytes, the font file and the characters).
-
-    Content-addressed, so it is never stale: a changed figure is another key. Re-running the
-    briefing with the figures unchanged (JupyterLab) skips decoding, scaling and quantizing
-    every PNG and subsetting the font. A cache that cannot be read or written is skipped.
-    """
-    import hashlib
-
-    from tifa import paths
-    from tifa.report import export
-
-    digest = hashlib.sha256(key + f"|{kind}|{PACK_CACHE_VERSION}".encode()).hexdigest()
-    path = paths.cache_dir() / "briefing" / kind / f"{digest}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
-    value = make()
-    if value:  # an empty font rule (font unreadable) is tried again next time
-        try:
-            export.write_text(json.dumps(value), path)
-        except OSError:
-            pass
-    return value
-
-
 def font_face_css(text: str) -> str:
     """An ``@font-face`` rule embedding the house CJK font, cut to the characters of ``text``.
 
@@ -646,7 +614,7 @@ def font_face_css(text: str) -> str:
             "".join(sorted(chars)).encode("utf-8")
     except OSError:
         return ""
-    return _cached("font", key, lambda: _font_face_css(chars, font))
+    return previews.cached("font", key, lambda: _font_face_css(chars, font))
 
 
 def _font_face_css(chars: set[str], font_file) -> str:
@@ -670,37 +638,8 @@ def _font_face_css(chars: set[str], font_file) -> str:
 
 
 def _image_data(path: Path, max_px: int) -> tuple[str, int, int]:
-    """Base64 PNG of a figure for the HTML: at most ``max_px`` wide, 256 colours.
-
-    Charts have few colours, so a palette image looks the same at a quarter of the size; the
-    files in ``figures/`` are untouched. Kept in the cache by the PNG's content (:func:`_cached`).
-    """
-    data = Path(path).read_bytes()
-    value = _cached("images", data + f"|{max_px}".encode(), lambda: _scaled_image(data, max_px))
-    return value[0], int(value[1]), int(value[2])
-
-
-def _scaled_image(data: bytes, max_px: int) -> tuple[str, int, int]:
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as im:
-        im.load()
-        if im.mode in ("RGBA", "LA", "P"):
-            rgba = im.convert("RGBA")
-            im = Image.new("RGB", rgba.size, "white")
-            im.paste(rgba, mask=rgba.getchannel("A"))
-        else:
-            im = im.convert("RGB")
-        factor = im.width // max_px
-        if factor > 1:  # a box filter by a whole factor first: fast, and as good as any
-            im = im.reduce(factor)
-        if im.width > max_px:
-            height = max(1, round(im.height * max_px / im.width))
-            im = im.resize((max_px, height), Image.LANCZOS)
-        im = im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-        buf = io.BytesIO()
-        im.save(buf, format="PNG", compress_level=6)  # optimize=True: 3x the time for 10 %
-        return base64.b64encode(buf.getvalue()).decode("ascii"), im.width, im.height
+    """Base64 PNG of a figure for the HTML (:func:`tifa.report.previews.image_data`)."""
+    return previews.image_data(path, max_px)
 
 
 def corpus_summary(documents: pd.DataFrame | None, *, by: str | None = None) -> str:
@@ -1135,7 +1074,7 @@ def render_xlsx(tables: pd.DataFrame, *, labels: Mapping[str, str] | None = None
         :func:`sheet_names`.
     labels : mapping, optional
         Column headers ``{column: header}``; default :data:`COLUMN_LABELS`.
-    max_rows : int, default 5,000
+    max_rows : int, default 2,000
         Most data rows per sheet (:data:`SHEET_MAX_ROWS`).
     summaries : mapping, optional
         ``{name: summary_table(...)}`` already read (:func:`build_pack` reads each table
@@ -1224,9 +1163,12 @@ def render_xlsx(tables: pd.DataFrame, *, labels: Mapping[str, str] | None = None
             for v, fmt in zip(values, formats):
                 v = _cell_value(v)
                 if isinstance(v, str):
-                    c = WriteOnlyCell(ws, value=v)
-                    c.data_type = "s"
-                    row.append(c)
+                    if v.startswith("="):  # text, not a formula (openpyxl reads "=..." as one)
+                        c = WriteOnlyCell(ws, value=v)
+                        c.data_type = "s"
+                        row.append(c)
+                    else:
+                        row.append(v)
                 elif fmt is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
                     c = WriteOnlyCell(ws, value=v)
                     c.number_format = fmt

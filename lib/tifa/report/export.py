@@ -255,15 +255,17 @@ def save_figure(fig, out, section: str, name: str, *, formats: Sequence[str] | N
         if background.active():  # a Jupyter kernel: a renderer process draws SVG/PDF
             jobs, in_background = background.jobs_folder(out), True
     later = [(fmt, path) for fmt, path in targets if fmt in VECTOR_FORMATS] if jobs else []
+    for fmt, path in targets:  # the PNG first: whoever draws the job may read it
+        if (fmt, path) not in later:
+            _write_format(fig, fmt, path, dpi=dpi)
     if later and write_figure_job(fig, Path(jobs) / f"{section}.{name}.pickle", later,
                                   dpi=dpi) is None:
-        later = []  # the figure does not pickle: draw everything here
+        for fmt, path in later:  # the figure does not pickle: draw everything here
+            _write_format(fig, fmt, path, dpi=dpi)
+        later = []
     if later and in_background:
         background.warn_failures(jobs)
         background.ensure_renderer(jobs)
-    for fmt, path in targets:
-        if (fmt, path) not in later:
-            _write_format(fig, fmt, path, dpi=dpi)
     png = dict(targets).get("png")
     if png is not None and hasattr(fig, "keep_saved_png"):  # shown from it (tifa.draw.charts)
         with contextlib.suppress(OSError):

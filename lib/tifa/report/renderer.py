@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tifa.report import export
+from tifa.report import export, previews
 from tifa.report.background import release_lock, try_lock, failures, jobs_folder, pending
 
 #: Seconds a renderer waits for a new job before it exits.
@@ -39,6 +39,8 @@ def render_pending(folder) -> list[Path]:
                     os.replace(job, failed / job.name)
                 continue
             written += files
+            if files:  # the briefing's picture of the PNG, while we are at it
+                previews.warm(Path(files[0]).with_suffix(".png"))
 
 
 def wait(out, *, timeout: float = 300.0) -> list[str]:

@@ -582,6 +582,18 @@ def memory_jobs(out, jobs: int, *, budget: float | None = None) -> int:
     return max(1, min(jobs, int(budget // estimate)))
 
 
+def draw_figure_job(job) -> tuple[list[Path], list[str]]:
+    """What a figure worker does with a job: :func:`tifa.report.export.render_figure_job`,
+    then the briefing's picture of the figure's PNG (:func:`tifa.report.previews.warm`), so
+    that the briefing, which runs last and alone, finds it made."""
+    from tifa.report import previews
+
+    written, seen = export.render_figure_job(job)
+    if written:
+        previews.warm(Path(written[0]).with_suffix(".png"))
+    return written, seen
+
+
 def default_jobs(n_notebooks: int | None = None) -> int:
     """Notebooks run at the same time by default: the CPU count (at most ``n_notebooks``)."""
     n = os.cpu_count() or 1
@@ -977,7 +989,7 @@ class _Runner:
         self._postfix()
         pool = self._pool()
         for job in jobs:
-            future = pool.submit(export.render_figure_job, job)
+            future = pool.submit(draw_figure_job, job)
             future.add_done_callback(
                 lambda f, nb=nb, job=job: self.events.put(("figure", nb, (job, f))))
         return len(jobs)
