@@ -762,11 +762,12 @@ def run_pipeline(corpus, out, *, params: dict | None = None, only: Iterable[str]
     if prepare_here:
         _prepare_stage(corpus_path, out_path, given_options, record, save, progress=progress)
     def record_limit(limit: int) -> None:
-        if record.get("kernels_side_by_side") != limit:
+        estimate = kernel_memory(out_path)
+        memory = {"budget_gb": round(MEMORY_BUDGET / 1e9, 2),
+                  "kernel_estimate_gb": round(estimate / 1e9, 2) if estimate else None}
+        if (record.get("kernels_side_by_side"), record.get("memory")) != (limit, memory):
             record["kernels_side_by_side"] = limit
-            estimate = kernel_memory(out_path)
-            record["memory"] = {"budget_gb": round(MEMORY_BUDGET / 1e9, 2),
-                                "kernel_estimate_gb": round(estimate / 1e9, 2) if estimate else None}
+            record["memory"] = memory
 
     runner = _Runner(selected, graph, entries, save, out=out_path, folder=folder,
                      jobs=n_jobs, progress=progress, kernel_name=kernel_name,
