@@ -59,6 +59,46 @@ _EDGE_IN = 0.15  # inches of padding at the figure edges
 LABEL_ROUNDS = 100
 
 
+def _label_point_overlaps(coords, extra_coords):
+    """adjustText 1.x's ``get_shifts_extra`` (how far each label must move off the points it
+    covers), with the pairs that overlap both in x and in y found by a keyed ``np.isin``
+    instead of comparing every x-pair with every y-pair: the same pairs in the same order, so
+    the same shifts, without the quadratic array (4.7 of 10 s of the rate scatter at 500
+    reports: 20 labels over 714 points, 52 rounds)."""
+    from adjustText.arrops import overlap_intervals
+
+    n = coords.shape[0]
+    xo = np.asarray(overlap_intervals(coords[:, 0], coords[:, 1],
+                                      extra_coords[:, 0], extra_coords[:, 1]))
+    yo = np.asarray(overlap_intervals(coords[:, 2], coords[:, 3],
+                                      extra_coords[:, 2], extra_coords[:, 3]))
+    if xo.size == 0 or yo.size == 0:
+        return np.zeros(n), np.zeros(n)
+    m = max(int(extra_coords.shape[0]), 1)
+    overlaps = yo[np.isin(yo[:, 0] * m + yo[:, 1], xo[:, 0] * m + xo[:, 1])]
+    if len(overlaps) == 0:
+        return np.zeros(n), np.zeros(n)
+    diff_x = coords[overlaps[:, 0], :2] - extra_coords[overlaps[:, 1], -3::-1]
+    diff_y = coords[overlaps[:, 0], 2:] - extra_coords[overlaps[:, 1], -1:-3:-1]
+    xshifts = np.where(np.abs(diff_x[:, 0]) < np.abs(diff_x[:, 1]), diff_x[:, 0], diff_x[:, 1])
+    yshifts = np.where(np.abs(diff_y[:, 0]) < np.abs(diff_y[:, 1]), diff_y[:, 0], diff_y[:, 1])
+    return (np.bincount(overlaps[:, 0], xshifts, minlength=n),
+            np.bincount(overlaps[:, 0], yshifts, minlength=n))
+
+
+def adjust_labels(texts, **kwargs):
+    """``adjustText.adjust_text`` for tifa's charts (the rate scatter, the network), at most
+    :data:`LABEL_ROUNDS` rounds unless ``iter_lim`` is given, with its label–point overlap
+    search replaced by :func:`_label_point_overlaps` (same result, faster) when the installed
+    adjustText has the function it replaces."""
+    import adjustText
+
+    if getattr(adjustText, "get_shifts_extra", None) is not None:
+        adjustText.get_shifts_extra = _label_point_overlaps
+    kwargs.setdefault("iter_lim", LABEL_ROUNDS)
+    return adjustText.adjust_text(texts, **kwargs)
+
+
 def _char_units(ch: str) -> int:
     """Display width in half-em units: CJK and full-width characters count 2."""
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1

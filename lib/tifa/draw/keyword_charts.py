@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from tifa.draw import style
-from tifa.draw.charts import (LABEL_ROUNDS, cloud_layout, fit_column_labels, format_number, join_notes,
+from tifa.draw.charts import (LABEL_ROUNDS, adjust_labels, cloud_layout, fit_column_labels, format_number, join_notes,
                               legend_columns, require_columns, shorten_group, start_figure,
                               truncate_label)
 from tifa.schemas import REST
@@ -729,9 +729,7 @@ def rate_scatter(key: pd.DataFrame, *, target: str | None = None, n_labels: int 
              for px, py, text in labels]
     for t in texts:
         t.set_in_layout(False)
-    from adjustText import adjust_text
-
-    _, arrows = adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.25, 1.6), force_text=(0.4, 0.6),
+    _, arrows = adjust_labels(texts, x=xs, y=ys, ax=ax, expand=(1.25, 1.6), force_text=(0.4, 0.6),
                             force_static=(0.2, 0.4), ensure_inside_axes=True, iter_lim=LABEL_ROUNDS,
                             arrowprops=dict(arrowstyle="-", color="#888888", linewidth=0.6))
     _drop_overlapping(fig, texts, list(arrows or []))

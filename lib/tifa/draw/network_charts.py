@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from tifa.draw import style
-from tifa.draw.charts import (LABEL_ROUNDS, legend_at_bottom, require_columns, start_figure,
+from tifa.draw.charts import (LABEL_ROUNDS, adjust_labels, legend_at_bottom, require_columns, start_figure,
                               truncate_label)
 
 __all__ = ["cooccurrence_network", "BETWEEN_COLOR"]
@@ -170,9 +170,8 @@ def cooccurrence_network(nodes: pd.DataFrame, edges: pd.DataFrame, *, measure: s
     texts = [ax.text(x, y, truncate_label(t, 2 * label_chars), fontsize=10, color="#222222",
                      ha="center", va="center", zorder=4)
              for (x, y), t in zip(xy, terms)]
-    from adjustText import adjust_text
 
-    adjust_text(texts, x=xy[:, 0], y=xy[:, 1], ax=ax, expand=(1.15, 1.35),
-                force_text=(0.3, 0.5), force_static=(0.3, 0.5), ensure_inside_axes=True,
-                time_lim=None, iter_lim=LABEL_ROUNDS, arrowprops=dict(arrowstyle="-", color="#999999", linewidth=0.5))
+    adjust_labels(texts, x=xy[:, 0], y=xy[:, 1], ax=ax, expand=(1.15, 1.35),
+                  force_text=(0.3, 0.5), force_static=(0.3, 0.5), ensure_inside_axes=True,
+                  time_lim=None, iter_lim=LABEL_ROUNDS, arrowprops=dict(arrowstyle="-", color="#999999", linewidth=0.5))
     return fig
