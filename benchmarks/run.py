@@ -373,6 +373,7 @@ def _pipeline(cmd: list[str], out: Path, env: dict, log: Path) -> dict:
                                          "figure_seconds": nb.get("figure_seconds")}
                             for nb in record["notebooks"]}
         run["status"] = record["status"]
+        run["kernels"] = record.get("kernels_side_by_side", record.get("jobs"))
     except (OSError, ValueError):
         run["status"] = "no run.json"
     return run
@@ -529,7 +530,8 @@ def summarise(results: list[dict], meta: dict, args: argparse.Namespace, *,
                       f"{_gb(pipe['peak_rss'])} GB summed over the process tree, "
                       f"{_gb(pipe['peak_proc_rss'])} GB in the largest process; load "
                       f"{pipe['load_before'][0]:.2f} → {pipe['load_after'][0]:.2f}.", "",
-                      f"Per notebook, cold (kernel seconds; `tifa run` runs 01–04 side by side): "
+                      f"Per notebook, cold (kernel seconds; `tifa run` ran {pipe.get('kernels', '?')} "
+                      f"kernel(s) side by side after 00): "
                       f"{_per_notebook(pipe)}.", ""]
         warm_pipe = res.get("pipeline_warm")
         if warm_pipe:

@@ -276,6 +276,24 @@ def test_one_job_runs_in_name_order(tmp_path, corpus):
         pipeline.run_pipeline(corpus, tmp_path / "out", notebooks_dir=nbs, jobs=0)
 
 
+def test_the_costliest_ready_notebook_starts_first(tmp_path, corpus):
+    """01 and 02 both wait for a file 03 writes: with two kernels that only works if 03, which
+    declares the highest cost, starts before 02 (in name order 01 and 02 would hold both)."""
+    nbs = tmp_path / "nbs"
+    _declare(write_notebook(nbs, "00_stage.ipynb", "pass"), [])
+    _declare(write_notebook(nbs, "01_waits.ipynb", WAIT_FOR.format(flag="from_03")), ["00"])
+    _declare(write_notebook(nbs, "02_waits.ipynb", WAIT_FOR.format(flag="from_03")), ["00"])
+    costly = _declare(write_notebook(nbs, "03_costly.ipynb", TOUCH.format(flag="from_03")), ["00"])
+    nb = nbformat.read(costly, as_version=4)
+    nb.metadata["tifa"]["cost"] = 30
+    nbformat.write(nb, costly)
+    assert [pipeline.notebook_cost(p) for p in sorted(nbs.glob("*.ipynb"))] == [0, 0, 0, 30]
+    record = pipeline.run_pipeline(corpus, tmp_path / "out", notebooks_dir=nbs, progress=False,
+                                   jobs=2)
+    assert record["status"] == "ok"
+    assert [e["name"] for e in record["notebooks"]] == sorted(p.name for p in nbs.glob("*.ipynb"))
+
+
 def test_the_run_returns_when_every_figure_format_is_written(tmp_path, corpus):
     nbs = tmp_path / "nbs"
     _declare(write_notebook(nbs, "01_fig.ipynb",

@@ -296,6 +296,17 @@ def notebook_upstream(notebook) -> list[str] | str | None:
     return [str(u) for u in upstream]
 
 
+def notebook_cost(notebook) -> float:
+    """How long a notebook roughly takes, as it declares: ``metadata["tifa"]["cost"]`` (seconds
+    on the seeds; 0 when not declared). Of the notebooks ready at the same time, the costliest
+    starts first (longest first is what keeps two cores busy until the end: the briefing waits
+    for the last of them)."""
+    try:
+        return float((_notebook_metadata(notebook).get(METADATA_KEY) or {}).get("cost") or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def dependencies(notebooks: Sequence[Path]) -> dict[str, list[str]]:
     """Each notebook's upstream notebooks, from their metadata (:func:`notebook_upstream`).
 
@@ -806,6 +817,7 @@ class _Runner:
         chosen = {nb.name for nb in selected}
         self.upstream = {nb.name: [u for u in graph[nb.name] if u in chosen] for nb in selected}
         self.all_others = {nb.name: notebook_upstream(nb) == ALL_OTHERS for nb in selected}
+        self.cost = {nb.name: notebook_cost(nb) for nb in selected}
         self.entries = entries
         self.save = save
         self.out = out
@@ -862,7 +874,9 @@ class _Runner:
                         waiting.remove(nb)
                 kernels = sum(1 for st in self.state.values() if st == "running")
                 limit = self._kernel_limit()
-                for nb in list(waiting):
+                order = (sorted(waiting, key=lambda n: (-self.cost[n.name], n.name))
+                         if limit > 1 else waiting)  # one at a time: name order
+                for nb in order:
                     if kernels >= limit:
                         break
                     if self._ready(nb):
