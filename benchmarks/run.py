@@ -77,6 +77,25 @@ def _tree_rss(proc) -> tuple[int, int]:
     return total, largest
 
 
+def _cpu_times() -> list[int]:
+    """The machine's CPU time counters (``/proc/stat``, first line), or [] off Linux."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            return [int(v) for v in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return []
+
+
+def _steal_share(before: list[int], after: list[int]) -> float | None:
+    """Share of CPU time the hypervisor gave to other machines between two readings (the
+    8th counter, ``steal``): on a shared virtual machine, the time a measurement lost."""
+    if len(before) < 8 or len(after) < 8:
+        return None
+    delta = [b - a for a, b in zip(before, after)]
+    total = sum(delta[:8])
+    return delta[7] / total if total > 0 else None
+
+
 def measure(cmd: list[str], *, env: dict | None = None, interval: float = 0.05,
             log: Path | None = None) -> dict:
     """Run ``cmd``, sampling its process tree's memory; collect its ``@@bench`` stage events.
@@ -88,6 +107,7 @@ def measure(cmd: list[str], *, env: dict | None = None, interval: float = 0.05,
     import psutil
 
     load_before = os.getloadavg()
+    cpu_before = _cpu_times()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=env, cwd=ROOT, bufsize=1)
@@ -137,7 +157,8 @@ def measure(cmd: list[str], *, env: dict | None = None, interval: float = 0.05,
         out_log.close()
     return {"cmd": cmd, "seconds": time.perf_counter() - t0, "returncode": proc.returncode,
             "peak_rss": peak, "peak_proc_rss": peak_proc, "stages": stages,
-            "load_before": load_before, "load_after": os.getloadavg()}
+            "load_before": load_before, "load_after": os.getloadavg(),
+            "steal": _steal_share(cpu_before, _cpu_times())}
 
 
 # --------------------------------------------------------------------------- the tifa child
@@ -434,7 +455,9 @@ def _per_notebook(run: dict) -> str:
 
 
 def _load(m: dict) -> str:
-    return f"load {m['load_before'][0]:.2f} → {m['load_after'][0]:.2f}"
+    steal = m.get("steal")
+    return (f"load {m['load_before'][0]:.2f} → {m['load_after'][0]:.2f}"
+            + (f", CPU stolen by the hypervisor {steal:.0%}" if steal is not None else ""))
 
 
 def _seeds_section(seeds: dict) -> list[str]:
@@ -528,8 +551,7 @@ def summarise(results: list[dict], meta: dict, args: argparse.Namespace, *,
                             for k, v in pipe.get("notebooks", {}).items())
             lines += [f"Pipeline: {pipe['seconds']:.0f} s wall; notebooks {nbs}; peak RSS "
                       f"{_gb(pipe['peak_rss'])} GB summed over the process tree, "
-                      f"{_gb(pipe['peak_proc_rss'])} GB in the largest process; load "
-                      f"{pipe['load_before'][0]:.2f} → {pipe['load_after'][0]:.2f}.", "",
+                      f"{_gb(pipe['peak_proc_rss'])} GB in the largest process; {_load(pipe)}.", "",
                       f"Per notebook, cold (kernel seconds; `tifa run` ran {pipe.get('kernels', '?')} "
                       f"kernel(s) side by side after 00): "
                       f"{_per_notebook(pipe)}.", ""]
