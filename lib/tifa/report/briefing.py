@@ -185,9 +185,7 @@ SHEET_MAX_ROWS = 2_000
 #: Rows kept per group when a long table with a ``group`` (or ``target``) column is summarised.
 SHEET_ROWS_PER_GROUP = 50
 
-#: Width in pixels of the images inlined in briefing.html: 1.5 times the width the page shows
-#: them at (:data:`tifa.draw.style.BRIEFING_WIDTH_PX`), sharp on high-density screens (the PNG
-#: files keep their resolution).
+#: Width in pixels of the images inlined in briefing.html (:data:`tifa.report.previews.HTML_IMAGE_PX`).
 HTML_IMAGE_PX = previews.HTML_IMAGE_PX
 
 #: Most documents listed in the corpus section of briefing.html (all are in tables.xlsx).
@@ -637,11 +635,6 @@ def _font_face_css(chars: set[str], font_file) -> str:
             f'src:url(data:font/woff;base64,{data}) format("woff"); }}')
 
 
-def _image_data(path: Path, max_px: int) -> tuple[str, int, int]:
-    """Base64 PNG of a figure for the HTML (:func:`tifa.report.previews.image_data`)."""
-    return previews.image_data(path, max_px)
-
-
 def corpus_summary(documents: pd.DataFrame | None, *, by: str | None = None) -> str:
     """The opening sentence of the briefing: how many reports, which groups, years, length.
 
@@ -797,7 +790,7 @@ def render_html(figures: pd.DataFrame, *, documents: pd.DataFrame | None = None,
             if fig["png"] is None or (not isinstance(fig["png"], (str, Path))):
                 continue
             number += 1
-            data, w, h = _image_data(Path(fig["png"]), image_px)
+            data, w, h = previews.image_data(Path(fig["png"]), image_px)
             caption = fig["caption"] if fig["caption"] != fig["title"] else ""
             figs.append({"id": f"{section}-{fig['name']}", "number": number, "data": data,
                          "width": w, "height": h, "title": str(fig["title"]),
